@@ -1,0 +1,21 @@
+#pragma once
+// Small string helpers shared by every module. All functions are pure and thread-safe.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace overture {
+
+std::string ToLower(std::string_view s);
+std::string_view Trim(std::string_view s);
+std::vector<std::string_view> Split(std::string_view s, char sep);
+bool IsValidUtf8(std::string_view s);
+
+// Unpadded base64url (RFC 4648 section 5).
+std::string Base64UrlEncode(std::string_view bytes);
+// Accepts padded or unpadded base64url; nullopt-like empty result with ok=false on bad input.
+bool Base64UrlDecode(std::string_view text, std::string& out);
+
+std::string HexEncode(std::string_view bytes);
+
+}  // namespace overture
