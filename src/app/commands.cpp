@@ -1,0 +1,267 @@
+#include "app/commands.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "app/open_database.hpp"
+#include "common/crypto.hpp"
+#include "common/log.hpp"
+#include "common/random.hpp"
+#include "config/config.hpp"
+#include "http/api.hpp"
+#include "http/metrics.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+#include "http/static_files.hpp"
+#include "service/api_keys.hpp"
+#include "service/audit.hpp"
+#include "service/sessions.hpp"
+#include "service/users.hpp"
+
+namespace overture::app {
+
+namespace {
+
+void PrintError(const Error& e) {
+    std::cerr << "overture: " << e.message;
+    if (!e.detail.empty()) std::cerr << " (" << e.detail << ")";
+    std::cerr << "\n";
+}
+
+// Defaults < config file < OVERTURE_* environment < flags.
+Result<config::Config> LoadConfig(const CommonOptions& common) {
+    config::Config cfg;
+    auto env = config::ProcessEnvironment();
+    std::string file = common.config_file;
+    if (file.empty()) {
+        if (auto it = env.find("OVERTURE_CONFIG"); it != env.end()) file = it->second;
+    }
+    if (!file.empty()) {
+        if (auto st = config::ApplyFile(cfg, file); !st) return Fail(st.error());
+    }
+    if (auto st = config::ApplyEnvironment(cfg, env); !st) return Fail(st.error());
+    if (!common.database.empty()) {
+        if (auto st = cfg.Set("database.url", common.database); !st) return Fail(st.error());
+    }
+    if (!common.log_level.empty()) {
+        if (auto st = cfg.Set("log.level", common.log_level); !st) return Fail(st.error());
+    }
+    if (auto st = cfg.Validate(); !st) return Fail(st.error());
+    return cfg;
+}
+
+// Everything a command needs, built in dependency order.
+struct Services {
+    explicit Services(storage::Database& db, const config::Config& cfg)
+        : audit(db, clock),
+          users(db, clock, audit),
+          auth(db, clock, random,
+               service::AuthOptions{std::chrono::minutes(cfg.security.session_ttl_minutes),
+                                    cfg.security.login_max_failures,
+                                    std::chrono::minutes(cfg.security.login_window_minutes)}),
+          api_keys(db, clock, random, audit) {}
+
+    SystemClock clock;
+    SecureRandom random;
+    service::AuditLog audit;
+    service::UserService users;
+    service::AuthService auth;
+    service::ApiKeyService api_keys;
+};
+
+std::filesystem::path DefaultWebRoot() {
+    std::error_code ec;
+    auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    std::vector<std::filesystem::path> candidates;
+    if (!ec) {
+        // build/<config>/overture in a source checkout; share/overture/web in an install.
+        candidates.push_back(exe.parent_path() / "../../web/dist");
+        candidates.push_back(exe.parent_path() / "../share/overture/web");
+    }
+    candidates.push_back("web/dist");
+    for (const auto& c : candidates) {
+        if (std::filesystem::exists(c / "index.html", ec)) {
+            return std::filesystem::weakly_canonical(c, ec);
+        }
+    }
+    return candidates.front();
+}
+
+std::string GeneratePassword(Random& random) { return RandomToken(random, 15); }  // 20 chars
+
+Result<Services*> Setup(const CommonOptions& common, config::Config& cfg,
+                        std::unique_ptr<storage::Database>& db, std::unique_ptr<Services>& services,
+                        bool migrate) {
+    auto loaded = LoadConfig(common);
+    if (!loaded) return Fail(loaded.error());
+    cfg = std::move(*loaded);
+    InitLogging(cfg.log.level);
+    InitCrypto();
+    auto opened = OpenDatabase(cfg.database, migrate);
+    if (!opened) return Fail(opened.error());
+    for (const auto& m : opened->migrations.applied) spdlog::info("applied migration {}", m);
+    db = std::move(opened->db);
+    services = std::make_unique<Services>(*db, cfg);
+    return services.get();
+}
+
+}  // namespace
+
+int RunServe(const CommonOptions& common, const ServeOptions& serve) {
+    config::Config cfg;
+    auto loaded = LoadConfig(common);
+    if (!loaded) {
+        PrintError(loaded.error());
+        return kExitUsage;
+    }
+    cfg = std::move(*loaded);
+    if (!serve.listen.empty()) {
+        if (auto st = cfg.Set("http.listen", serve.listen); !st) {
+            PrintError(st.error());
+            return kExitUsage;
+        }
+    }
+    if (!serve.web_root.empty()) cfg.http.web_root = serve.web_root;
+    InitLogging(cfg.log.level);
+    InitCrypto();
+    auto opened = OpenDatabase(cfg.database, /*migrate=*/true);
+    if (!opened) {
+        PrintError(opened.error());
+        return kExitFailure;
+    }
+    for (const auto& m : opened->migrations.applied) spdlog::info("applied migration {}", m);
+    auto db = std::move(opened->db);
+    Services services(*db, cfg);
+
+    http::Metrics metrics;
+    http::Router router;
+    http::ApiContext ctx{
+        *db, cfg, metrics, services.audit, services.users, services.auth, services.api_keys};
+    http::RegisterApi(router, ctx);
+    std::filesystem::path web_root =
+        cfg.http.web_root.empty() ? DefaultWebRoot() : std::filesystem::path(cfg.http.web_root);
+    http::StaticFiles static_files(web_root);
+    router.SetFallback([&static_files](http::Request& req) { return static_files.Serve(req); });
+
+    auto listen = config::ParseListen(cfg.http.listen);
+    http::ServerOptions options;
+    options.host = listen->first;
+    options.port = listen->second;
+    options.io_threads = cfg.http.io_threads;
+    options.worker_threads = cfg.http.worker_threads;
+    options.max_header_bytes = static_cast<std::size_t>(cfg.http.max_header_bytes);
+    options.max_body_bytes = static_cast<std::size_t>(cfg.http.max_body_bytes);
+    options.idle_timeout = std::chrono::milliseconds(cfg.http.idle_timeout_ms);
+    options.read_timeout = std::chrono::milliseconds(cfg.http.read_timeout_ms);
+    options.shutdown_grace = std::chrono::milliseconds(cfg.http.shutdown_grace_ms);
+    http::Server server(options, router, metrics);
+    server.StopOnSignals();
+    if (auto st = server.Start(); !st) {
+        PrintError(st.error());
+        return kExitFailure;
+    }
+    spdlog::info("overture serving http://{}:{} (database {}, web UI from {})", options.host,
+                 server.port(), storage::DialectName(db->dialect()), web_root.string());
+    server.Wait();
+    spdlog::info("overture stopped");
+    return kExitOk;
+}
+
+int RunInit(const CommonOptions& common, const std::string& admin_password) {
+    config::Config cfg;
+    std::unique_ptr<storage::Database> db;
+    std::unique_ptr<Services> services;
+    auto s = Setup(common, cfg, db, services, /*migrate=*/true);
+    if (!s) {
+        PrintError(s.error());
+        return s.error().code == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
+    }
+    auto count = (*s)->users.Count();
+    if (!count) {
+        PrintError(count.error());
+        return kExitFailure;
+    }
+    if (*count > 0) {
+        std::cout << "The database at " << cfg.database.url
+                  << " is already initialised (it has users); nothing to do.\n";
+        return kExitOk;
+    }
+    std::string password = admin_password.empty() ? GeneratePassword((*s)->random) : admin_password;
+    service::NewUser admin{"admin", "Administrator", password, service::Role::kAdministrator};
+    auto user = (*s)->users.Create(service::Actor::System(), admin);
+    if (!user) {
+        PrintError(user.error());
+        return user.error().code == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
+    }
+    std::cout << "Initialised " << cfg.database.url << ".\n";
+    if (admin_password.empty()) {
+        std::cout << "\n  Log in as 'admin' with the password: " << password
+                  << "\n  It is shown only this once; keep it somewhere safe.\n\n";
+    } else {
+        std::cout << "Created the user 'admin' with the password you gave.\n";
+    }
+    return kExitOk;
+}
+
+int RunMigrate(const CommonOptions& common) {
+    auto cfg = LoadConfig(common);
+    if (!cfg) {
+        PrintError(cfg.error());
+        return kExitUsage;
+    }
+    InitLogging(cfg->log.level);
+    auto opened = OpenDatabase(cfg->database, /*migrate=*/true);
+    if (!opened) {
+        PrintError(opened.error());
+        return kExitFailure;
+    }
+    const auto& r = opened->migrations;
+    if (r.applied.empty()) {
+        std::cout << "The database is up to date (schema version " << r.to_version << ").\n";
+    } else {
+        for (const auto& m : r.applied) std::cout << "applied " << m << "\n";
+        std::cout << "Schema version " << r.from_version << " -> " << r.to_version << ".\n";
+    }
+    return kExitOk;
+}
+
+int RunUserAdd(const CommonOptions& common, const UserAddOptions& options) {
+    auto role = service::ParseRole(options.role);
+    if (!role) {
+        std::cerr << "overture: role '" << options.role
+                  << "' is not one of administrator, data_manager, marketer, supervisor, "
+                     "analyst\n";
+        return kExitUsage;
+    }
+    config::Config cfg;
+    std::unique_ptr<storage::Database> db;
+    std::unique_ptr<Services> services;
+    auto s = Setup(common, cfg, db, services, /*migrate=*/true);
+    if (!s) {
+        PrintError(s.error());
+        return s.error().code == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
+    }
+    std::string password =
+        options.password.empty() ? GeneratePassword((*s)->random) : options.password;
+    service::NewUser in{options.username, options.display_name, password, *role};
+    auto user = (*s)->users.Create(service::Actor::System(), in);
+    if (!user) {
+        PrintError(user.error());
+        return user.error().code == ErrorCode::kInvalidArgument ||
+                       user.error().code == ErrorCode::kAlreadyExists
+                   ? kExitUsage
+                   : kExitFailure;
+    }
+    std::cout << "Created user '" << user->username << "' (id " << user->id.value() << ", role "
+              << service::RoleName(user->role) << ").\n";
+    if (options.password.empty()) {
+        std::cout << "Password: " << password << "\n(shown only this once)\n";
+    }
+    return kExitOk;
+}
+
+}  // namespace overture::app

@@ -1,0 +1,76 @@
+// overture: the one binary. Commands: serve, init, migrate, user add (DESIGN.md section 8).
+#include <CLI/CLI.hpp>
+
+#include "app/commands.hpp"
+
+namespace {
+
+void AddCommon(CLI::App* cmd, overture::app::CommonOptions& common) {
+    cmd->add_option("--config", common.config_file,
+                    "TOML configuration file (or OVERTURE_CONFIG); see overture.sample.toml");
+    cmd->add_option("--database", common.database,
+                    "database URL: sqlite:PATH or postgresql://user@host:port/db "
+                    "(or OVERTURE_DATABASE)");
+    cmd->add_option("--log-level", common.log_level,
+                    "trace, debug, info, warn, error or off (or OVERTURE_LOG_LEVEL)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace overture::app;
+    CLI::App cli{
+        "Overture: self-hosted cross-channel campaign orchestration.\n"
+        "Settings come from defaults, then --config FILE, then OVERTURE_* environment variables,\n"
+        "then flags; docs/configuration.md lists them all.",
+        "overture"};
+    cli.require_subcommand(1);
+    cli.set_version_flag("--version", "overture 0.1.0");
+
+    CommonOptions common;
+    ServeOptions serve;
+    std::string admin_password;
+    UserAddOptions user_add;
+
+    auto* serve_cmd = cli.add_subcommand("serve", "Run the server: API, web UI, tracking");
+    AddCommon(serve_cmd, common);
+    serve_cmd->add_option("--listen", serve.listen,
+                          "HOST:PORT to listen on (or OVERTURE_LISTEN; default 127.0.0.1:8080)");
+    serve_cmd->add_option("--web-root", serve.web_root,
+                          "folder of the built web UI (default: web/dist beside the binary)");
+
+    auto* init_cmd = cli.add_subcommand(
+        "init", "Create the database schema and the 'admin' user (once; later runs do nothing)");
+    AddCommon(init_cmd, common);
+    init_cmd->add_option("--admin-password", admin_password,
+                         "password for 'admin' (default: generate one and print it once)");
+
+    auto* migrate_cmd = cli.add_subcommand("migrate", "Apply pending database migrations");
+    AddCommon(migrate_cmd, common);
+
+    auto* user_cmd = cli.add_subcommand("user", "Manage users");
+    user_cmd->require_subcommand(1);
+    auto* user_add_cmd = user_cmd->add_subcommand("add", "Create a user");
+    AddCommon(user_add_cmd, common);
+    user_add_cmd->add_option("--username", user_add.username, "login name")->required();
+    user_add_cmd
+        ->add_option("--role", user_add.role,
+                     "administrator, data_manager, marketer, supervisor or analyst")
+        ->capture_default_str();
+    user_add_cmd->add_option("--password", user_add.password,
+                             "at least 12 characters (default: generate and print one)");
+    user_add_cmd->add_option("--display-name", user_add.display_name, "name shown in the UI");
+
+    try {
+        cli.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int code = cli.exit(e);
+        return code == 0 ? kExitOk : kExitUsage;
+    }
+
+    if (serve_cmd->parsed()) return RunServe(common, serve);
+    if (init_cmd->parsed()) return RunInit(common, admin_password);
+    if (migrate_cmd->parsed()) return RunMigrate(common);
+    if (user_add_cmd->parsed()) return RunUserAdd(common, user_add);
+    return kExitUsage;
+}

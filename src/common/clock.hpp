@@ -11,13 +11,13 @@ namespace overture {
 using TimePoint = std::chrono::sys_time<std::chrono::milliseconds>;
 
 class Clock {
-public:
+  public:
     virtual ~Clock() = default;
     virtual TimePoint Now() const = 0;
 };
 
 class SystemClock final : public Clock {
-public:
+  public:
     TimePoint Now() const override {
         return std::chrono::time_point_cast<std::chrono::milliseconds>(
             std::chrono::system_clock::now());
@@ -25,12 +25,12 @@ public:
 };
 
 class FakeClock final : public Clock {
-public:
+  public:
     explicit FakeClock(TimePoint start) : ms_(start.time_since_epoch().count()) {}
     TimePoint Now() const override { return TimePoint(std::chrono::milliseconds(ms_.load())); }
     void Advance(std::chrono::milliseconds d) { ms_ += d.count(); }
 
-private:
+  private:
     std::atomic<std::int64_t> ms_;
 };
 

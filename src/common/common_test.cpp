@@ -1,0 +1,90 @@
+#include <gtest/gtest.h>
+
+#include "common/clock.hpp"
+#include "common/crypto.hpp"
+#include "common/error.hpp"
+#include "common/random.hpp"
+#include "common/strings.hpp"
+
+namespace overture {
+namespace {
+
+TEST(Strings, TrimSplitLower) {
+    EXPECT_EQ(Trim("  a b \t\r\n"), "a b");
+    EXPECT_EQ(Trim(""), "");
+    auto parts = Split("a,,b", ',');
+    ASSERT_EQ(parts.size(), 3u);
+    EXPECT_EQ(parts[1], "");
+    EXPECT_EQ(ToLower("ÀbC"), "Àbc");  // bytes above ASCII are left alone
+}
+
+TEST(Strings, Utf8Validation) {
+    EXPECT_TRUE(IsValidUtf8("héllo €𝄞"));
+    EXPECT_FALSE(IsValidUtf8("\xC3"));
+    EXPECT_FALSE(IsValidUtf8("\xFF"));
+    EXPECT_FALSE(IsValidUtf8("a\xE2\x82"));
+}
+
+TEST(Strings, Base64UrlRoundTrip) {
+    for (const std::string& s :
+         std::vector<std::string>{"", "f", "fo", "foo", "foob", std::string("\0\xFF\xFE", 3)}) {
+        std::string back;
+        ASSERT_TRUE(Base64UrlDecode(Base64UrlEncode(s), back));
+        EXPECT_EQ(back, s);
+    }
+    EXPECT_EQ(Base64UrlEncode("\xFB\xFF"), "-_8");
+    std::string out;
+    EXPECT_FALSE(Base64UrlDecode("not base64!", out));
+    EXPECT_EQ(HexEncode("\x01\xAB"), "01ab");
+}
+
+TEST(Crypto, PasswordHashIsArgon2idAndVerifies) {
+    InitCrypto();
+    auto hash = HashPassword("correct horse", {1, 8 * 1024});
+    ASSERT_TRUE(hash);
+    EXPECT_TRUE(hash->starts_with("$argon2id$"));
+    EXPECT_TRUE(VerifyPassword(*hash, "correct horse"));
+    EXPECT_FALSE(VerifyPassword(*hash, "correct horsf"));
+    EXPECT_FALSE(VerifyPassword("garbage", "correct horse"));
+    auto again = HashPassword("correct horse", {1, 8 * 1024});
+    EXPECT_NE(*hash, *again) << "salted";
+}
+
+TEST(Crypto, TokenDigestAndComparison) {
+    EXPECT_EQ(DigestToken("a").size(), 64u);
+    EXPECT_EQ(DigestToken("a"), DigestToken("a"));
+    EXPECT_NE(DigestToken("a"), DigestToken("b"));
+    EXPECT_TRUE(ConstantTimeEquals("abc", "abc"));
+    EXPECT_FALSE(ConstantTimeEquals("abc", "abd"));
+    EXPECT_FALSE(ConstantTimeEquals("abc", "abcd"));
+}
+
+TEST(Random, TokensAreUrlSafeAndDistinct) {
+    InitCrypto();
+    SecureRandom random;
+    auto a = RandomToken(random, 32);
+    auto b = RandomToken(random, 32);
+    EXPECT_EQ(a.size(), 43u);
+    EXPECT_NE(a, b);
+    EXPECT_EQ(
+        a.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+        std::string::npos);
+}
+
+TEST(Clock, FakeClockAdvancesAndFormats) {
+    FakeClock clock(FromUnixMillis(1'796'000'000'123));
+    EXPECT_EQ(FormatRfc3339(clock.Now()), "2026-11-30T00:53:20.123Z");
+    clock.Advance(std::chrono::milliseconds(1000));
+    EXPECT_EQ(ToUnixMillis(clock.Now()), 1'796'000'001'123);
+}
+
+TEST(Error, CodesHaveStableNames) {
+    EXPECT_EQ(ErrorCodeName(ErrorCode::kInvalidArgument), "invalid_argument");
+    EXPECT_EQ(ErrorCodeName(ErrorCode::kPayloadTooLarge), "payload_too_large");
+    auto e = Error::InvalidArgument("bad").With("field", "x");
+    EXPECT_EQ(e.details.at("field"), "x");
+    EXPECT_EQ(Error::Internal("secret detail").message, "internal error");
+}
+
+}  // namespace
+}  // namespace overture

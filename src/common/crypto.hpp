@@ -11,7 +11,7 @@ namespace overture {
 void InitCrypto();
 
 struct PasswordHashCost {
-    unsigned long long ops = 2;                  // Argon2id passes
+    unsigned long long ops = 2;                   // Argon2id passes
     std::size_t mem_bytes = 19ull * 1024 * 1024;  // OWASP minimum: 19 MiB
 };
 

@@ -29,8 +29,8 @@ std::string_view ErrorCodeName(ErrorCode code);
 
 struct Error {
     ErrorCode code = ErrorCode::kInternal;
-    std::string message;  // safe to show to the user
-    std::string detail;   // internal: logged, never sent to clients
+    std::string message;                         // safe to show to the user
+    std::string detail;                          // internal: logged, never sent to clients
     std::map<std::string, std::string> details;  // safe structured hints (field names, limits)
 
     static Error InvalidArgument(std::string message) {

@@ -9,14 +9,14 @@ namespace overture {
 
 template <typename Tag>
 class StrongId {
-public:
+  public:
     constexpr StrongId() = default;
     constexpr explicit StrongId(std::int64_t v) : value_(v) {}
     constexpr std::int64_t value() const { return value_; }
     constexpr explicit operator bool() const { return value_ != 0; }
     friend constexpr auto operator<=>(StrongId, StrongId) = default;
 
-private:
+  private:
     std::int64_t value_ = 0;
 };
 

@@ -7,13 +7,13 @@
 namespace overture {
 
 class Random {
-public:
+  public:
     virtual ~Random() = default;
     virtual void Fill(void* out, std::size_t n) = 0;
 };
 
 class SecureRandom final : public Random {
-public:
+  public:
     void Fill(void* out, std::size_t n) override;
 };
 

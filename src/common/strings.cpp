@@ -37,8 +37,11 @@ bool IsValidUtf8(std::string_view s) {
     std::size_t i = 0;
     while (i < s.size()) {
         auto c = static_cast<unsigned char>(s[i]);
-        std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3
-                                      : (c >> 3) == 0x1E ? 4 : 0;
+        std::size_t len = c < 0x80           ? 1
+                          : (c >> 5) == 0x6  ? 2
+                          : (c >> 4) == 0xE  ? 3
+                          : (c >> 3) == 0x1E ? 4
+                                             : 0;
         if (len == 0 || i + len > s.size()) return false;
         for (std::size_t k = 1; k < len; ++k) {
             if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
@@ -49,12 +52,10 @@ bool IsValidUtf8(std::string_view s) {
 }
 
 std::string Base64UrlEncode(std::string_view bytes) {
-    std::string out(sodium_base64_encoded_len(bytes.size(),
-                                              sodium_base64_VARIANT_URLSAFE_NO_PADDING),
-                    '\0');
-    sodium_bin2base64(out.data(), out.size(),
-                      reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    std::string out(
+        sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+    sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                      bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     out.resize(out.size() - 1);  // drop the terminating NUL libsodium writes
     return out;
 }

@@ -1,0 +1,13 @@
+#include "http/api.hpp"
+
+namespace overture::http {
+
+void RegisterApi(Router& router, const ApiContext& ctx) {
+    RegisterSystemRoutes(router, ctx);
+    RegisterAuthRoutes(router, ctx);
+    RegisterUserRoutes(router, ctx);
+    RegisterApiKeyRoutes(router, ctx);
+    RegisterAuditRoutes(router, ctx);
+}
+
+}  // namespace overture::http

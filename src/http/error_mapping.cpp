@@ -8,16 +8,26 @@ namespace overture::http {
 
 int HttpStatusFor(ErrorCode code) {
     switch (code) {
-        case ErrorCode::kInvalidArgument: return 400;
-        case ErrorCode::kUnauthenticated: return 401;
-        case ErrorCode::kPermissionDenied: return 403;
-        case ErrorCode::kNotFound: return 404;
-        case ErrorCode::kAlreadyExists: return 409;
-        case ErrorCode::kFailedPrecondition: return 409;
-        case ErrorCode::kPayloadTooLarge: return 413;
-        case ErrorCode::kResourceExhausted: return 429;
-        case ErrorCode::kUnavailable: return 503;
-        case ErrorCode::kInternal: return 500;
+        case ErrorCode::kInvalidArgument:
+            return 400;
+        case ErrorCode::kUnauthenticated:
+            return 401;
+        case ErrorCode::kPermissionDenied:
+            return 403;
+        case ErrorCode::kNotFound:
+            return 404;
+        case ErrorCode::kAlreadyExists:
+            return 409;
+        case ErrorCode::kFailedPrecondition:
+            return 409;
+        case ErrorCode::kPayloadTooLarge:
+            return 413;
+        case ErrorCode::kResourceExhausted:
+            return 429;
+        case ErrorCode::kUnavailable:
+            return 503;
+        case ErrorCode::kInternal:
+            return 500;
     }
     return 500;
 }

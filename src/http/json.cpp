@@ -1,0 +1,109 @@
+#include "http/json.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <charconv>
+
+namespace overture::http {
+
+namespace json = boost::json;
+
+namespace {
+
+Error FieldError(std::string_view field, std::string message) {
+    return Error::InvalidArgument(std::move(message)).With("field", std::string(field));
+}
+
+}  // namespace
+
+Result<json::object> ParseObject(const Request& req) {
+    if (req.body.empty()) {
+        return Fail(Error::InvalidArgument("the request body must be a JSON object"));
+    }
+    boost::system::error_code ec;
+    json::parse_options options;
+    options.max_depth = 64;
+    json::value v = json::parse(req.body, ec, {}, options);
+    if (ec) {
+        return Fail(Error::InvalidArgument(fmt::format("malformed JSON: {}", ec.message())));
+    }
+    if (!v.is_object()) {
+        return Fail(Error::InvalidArgument("the request body must be a JSON object"));
+    }
+    return std::move(v.as_object());
+}
+
+Status OnlyFields(const json::object& obj, std::initializer_list<std::string_view> allowed) {
+    for (const auto& kv : obj) {
+        std::string_view key = kv.key();
+        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+            return Fail(FieldError(key, fmt::format("unknown field '{}'", key)));
+        }
+    }
+    return {};
+}
+
+Result<std::string> RequiredString(const json::object& obj, std::string_view field) {
+    auto it = obj.find(field);
+    if (it == obj.end() || it->value().is_null()) {
+        return Fail(FieldError(field, fmt::format("field '{}' is required", field)));
+    }
+    if (!it->value().is_string()) {
+        return Fail(FieldError(field, fmt::format("field '{}' must be a string", field)));
+    }
+    return std::string(it->value().as_string());
+}
+
+Result<std::optional<std::string>> OptionalString(const json::object& obj, std::string_view field) {
+    auto it = obj.find(field);
+    if (it == obj.end() || it->value().is_null()) return std::optional<std::string>();
+    if (!it->value().is_string()) {
+        return Fail(FieldError(field, fmt::format("field '{}' must be a string", field)));
+    }
+    return std::optional<std::string>(std::string(it->value().as_string()));
+}
+
+Result<std::optional<bool>> OptionalBool(const json::object& obj, std::string_view field) {
+    auto it = obj.find(field);
+    if (it == obj.end() || it->value().is_null()) return std::optional<bool>();
+    if (!it->value().is_bool()) {
+        return Fail(FieldError(field, fmt::format("field '{}' must be true or false", field)));
+    }
+    return std::optional<bool>(it->value().as_bool());
+}
+
+Result<service::PageRequest> PageFromQuery(const Request& req) {
+    service::PageRequest page;
+    if (req.HasQueryParam("limit")) {
+        auto text = req.QueryParam("limit");
+        int limit = 0;
+        auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
+        if (ec != std::errc() || p != text.data() + text.size()) {
+            return Fail(FieldError("limit", "limit must be a whole number"));
+        }
+        page.limit = limit;
+    }
+    page.cursor = std::string(req.QueryParam("cursor"));
+    return page;
+}
+
+Response JsonResponse(int status, const json::value& body) {
+    return Response::Json(status, json::serialize(body));
+}
+
+Response PageResponse(json::array items, const std::optional<std::string>& next) {
+    json::object out;
+    out["items"] = std::move(items);
+    out["next"] = next ? json::value(*next) : json::value(nullptr);
+    return JsonResponse(200, out);
+}
+
+json::value TimeJson(TimePoint t) { return json::value(FormatRfc3339(t)); }
+
+json::value TimeJson(const std::optional<TimePoint>& t) {
+    return t ? TimeJson(*t) : json::value(nullptr);
+}
+
+}  // namespace overture::http

@@ -1,0 +1,113 @@
+#include "http/metrics.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+
+namespace overture::http {
+
+namespace {
+
+constexpr std::array<std::string_view, 9> kKnownMethods = {
+    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"};
+
+std::string_view BoundedMethod(std::string_view method) {
+    for (auto m : kKnownMethods) {
+        if (m == method) return m;
+    }
+    return "OTHER";
+}
+
+// Label values escape backslash, double quote and newline (exposition format 0.0.4).
+std::string EscapeLabel(std::string_view value) {
+    std::string out;
+    out.reserve(value.size());
+    for (char c : value) {
+        switch (c) {
+            case '\\':
+                out += "\\\\";
+                break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            default:
+                out += c;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+void Metrics::ObserveRequest(std::string_view method, std::string_view route, int status,
+                             double seconds) {
+    std::size_t bucket = 0;
+    while (bucket < kBucketCount && seconds > kBuckets[bucket]) ++bucket;
+    std::lock_guard lock(mu_);
+    ++requests_[{std::string(BoundedMethod(method)), std::string(route), status}];
+    auto it = durations_.find(route);
+    if (it == durations_.end()) it = durations_.emplace(std::string(route), Histogram{}).first;
+    Histogram& h = it->second;
+    ++h.counts[bucket];
+    h.sum += seconds;
+    ++h.count;
+}
+
+void Metrics::AddSource(std::function<void(std::string& out)> source) {
+    std::lock_guard lock(mu_);
+    sources_.push_back(std::move(source));
+}
+
+std::string Metrics::Render() const {
+    std::string out;
+    auto append = [&out]<typename... Args>(fmt::format_string<Args...> format, Args&&... args) {
+        fmt::format_to(std::back_inserter(out), format, std::forward<Args>(args)...);
+    };
+    std::vector<std::function<void(std::string&)>> sources;
+    std::unique_lock lock(mu_);
+    sources = sources_;
+
+    out += "# HELP overture_http_requests_total HTTP requests answered.\n";
+    out += "# TYPE overture_http_requests_total counter\n";
+    for (const auto& [key, count] : requests_) {
+        const auto& [method, route, status] = key;
+        append("overture_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}\"}} {}\n",
+               method, EscapeLabel(route), status, count);
+    }
+
+    out +=
+        "# HELP overture_http_request_duration_seconds Time from a complete request to its "
+        "response.\n";
+    out += "# TYPE overture_http_request_duration_seconds histogram\n";
+    for (const auto& [route, h] : durations_) {
+        const std::string label = EscapeLabel(route);
+        std::uint64_t cumulative = 0;
+        for (std::size_t i = 0; i < kBucketCount; ++i) {
+            cumulative += h.counts[i];
+            append("overture_http_request_duration_seconds_bucket{{route=\"{}\",le=\"{}\"}} {}\n",
+                   label, kBuckets[i], cumulative);
+        }
+        cumulative += h.counts[kBucketCount];
+        append("overture_http_request_duration_seconds_bucket{{route=\"{}\",le=\"+Inf\"}} {}\n",
+               label, cumulative);
+        append("overture_http_request_duration_seconds_sum{{route=\"{}\"}} {}\n", label, h.sum);
+        append("overture_http_request_duration_seconds_count{{route=\"{}\"}} {}\n", label, h.count);
+    }
+
+    lock.unlock();  // sources may be slow (they ask the database pool); do not block observers
+
+    out += "# HELP overture_http_requests_in_flight HTTP requests being handled now.\n";
+    out += "# TYPE overture_http_requests_in_flight gauge\n";
+    append("overture_http_requests_in_flight {}\n", in_flight_.load());
+    out += "# HELP overture_http_connections_open Open HTTP connections.\n";
+    out += "# TYPE overture_http_connections_open gauge\n";
+    append("overture_http_connections_open {}\n", connections_open_.load());
+
+    for (const auto& source : sources) source(out);
+    return out;
+}
+
+}  // namespace overture::http

@@ -1,0 +1,74 @@
+#include "http/metrics.hpp"
+
+#include <gtest/gtest.h>
+
+namespace overture::http {
+namespace {
+
+bool Contains(const std::string& text, const std::string& line) {
+    return text.find(line) != std::string::npos;
+}
+
+TEST(MetricsTest, RendersCounterAndHistogram) {
+    Metrics metrics;
+    metrics.ObserveRequest("GET", "/api/v1/users/{id}", 200, 0.00390625);
+    metrics.ObserveRequest("GET", "/api/v1/users/{id}", 200, 0.125);
+    metrics.ObserveRequest("BREW", "unmatched", 404, 20);
+    const std::string text = metrics.Render();
+
+    EXPECT_TRUE(Contains(text, "# TYPE overture_http_requests_total counter\n"));
+    EXPECT_TRUE(Contains(text, "# HELP overture_http_requests_total "));
+    EXPECT_TRUE(Contains(text,
+                         "overture_http_requests_total{method=\"GET\",route=\"/api/v1/users/"
+                         "{id}\",status=\"200\"} 2\n"));
+    EXPECT_TRUE(Contains(
+        text,
+        "overture_http_requests_total{method=\"OTHER\",route=\"unmatched\",status=\"404\"} 1\n"));
+
+    EXPECT_TRUE(Contains(text, "# TYPE overture_http_request_duration_seconds histogram\n"));
+    const std::string b =
+        "overture_http_request_duration_seconds_bucket{route=\"/api/v1/users/{id}\",";
+    EXPECT_TRUE(Contains(text, b + "le=\"0.001\"} 0\n"));
+    EXPECT_TRUE(Contains(text, b + "le=\"0.005\"} 1\n"));
+    EXPECT_TRUE(Contains(text, b + "le=\"0.1\"} 1\n"));
+    EXPECT_TRUE(Contains(text, b + "le=\"0.25\"} 2\n"));
+    EXPECT_TRUE(Contains(text, b + "le=\"10\"} 2\n"));
+    EXPECT_TRUE(Contains(text, b + "le=\"+Inf\"} 2\n"));
+    EXPECT_TRUE(Contains(
+        text,
+        "overture_http_request_duration_seconds_sum{route=\"/api/v1/users/{id}\"} 0.12890625\n"));
+    EXPECT_TRUE(Contains(
+        text, "overture_http_request_duration_seconds_count{route=\"/api/v1/users/{id}\"} 2\n"));
+    EXPECT_TRUE(Contains(
+        text, "overture_http_request_duration_seconds_bucket{route=\"unmatched\",le=\"10\"} 0\n"));
+    EXPECT_TRUE(Contains(
+        text,
+        "overture_http_request_duration_seconds_bucket{route=\"unmatched\",le=\"+Inf\"} 1\n"));
+    EXPECT_EQ(text.back(), '\n');
+}
+
+TEST(MetricsTest, GaugesAndSources) {
+    Metrics metrics;
+    metrics.AddInFlight(1);
+    metrics.AddInFlight(1);
+    metrics.AddInFlight(-1);
+    metrics.AddConnections(3);
+    metrics.AddSource([](std::string& out) {
+        out += "# TYPE overture_db_pool_idle gauge\noverture_db_pool_idle 4\n";
+    });
+    const std::string text = metrics.Render();
+    EXPECT_TRUE(Contains(text, "# TYPE overture_http_requests_in_flight gauge\n"));
+    EXPECT_TRUE(Contains(text, "\noverture_http_requests_in_flight 1\n"));
+    EXPECT_TRUE(Contains(text, "# TYPE overture_http_connections_open gauge\n"));
+    EXPECT_TRUE(Contains(text, "\noverture_http_connections_open 3\n"));
+    EXPECT_TRUE(Contains(text, "\noverture_db_pool_idle 4\n"));
+}
+
+TEST(MetricsTest, EscapesLabelValues) {
+    Metrics metrics;
+    metrics.ObserveRequest("GET", "a\"b\\c\nd", 200, 0.01);
+    EXPECT_TRUE(Contains(metrics.Render(), "route=\"a\\\"b\\\\c\\nd\""));
+}
+
+}  // namespace
+}  // namespace overture::http

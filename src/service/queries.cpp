@@ -1,0 +1,39 @@
+#include "service/queries.hpp"
+
+#include <array>
+
+namespace overture::service::q {
+
+std::span<const std::string_view> All() {
+    static constexpr std::array kAll = {
+        kUserInsert,
+        kUserGet,
+        kUserGetForLogin,
+        kUserList,
+        kUserUpdate,
+        kUserSetPassword,
+        kUserCountActiveAdmins,
+        kSessionInsert,
+        kSessionGet,
+        kSessionTouch,
+        kSessionDelete,
+        kSessionDeleteForUser,
+        kSessionDeleteExpired,
+        kLoginFailureInsert,
+        kLoginFailureRecent,
+        kLoginFailureClear,
+        kLoginFailurePrune,
+        kApiKeyInsert,
+        kApiKeyGet,
+        kApiKeyList,
+        kApiKeyForAuth,
+        kApiKeyRevoke,
+        kApiKeyTouch,
+        kAuditInsert,
+        kAuditList,
+        kUserCount,
+    };
+    return kAll;
+}
+
+}  // namespace overture::service::q

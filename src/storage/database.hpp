@@ -30,15 +30,15 @@ enum class TxMode {
 };
 
 struct PoolStats {
-    int size = 0;                 // connections open
-    int in_use = 0;               // connections lent out to transactions now
-    std::uint64_t acquired = 0;   // transactions begun since start
-    std::uint64_t waited = 0;     // of those, how many had to wait for a free connection
-    std::uint64_t timeouts = 0;   // Begin() calls that gave up waiting
+    int size = 0;                // connections open
+    int in_use = 0;              // connections lent out to transactions now
+    std::uint64_t acquired = 0;  // transactions begun since start
+    std::uint64_t waited = 0;    // of those, how many had to wait for a free connection
+    std::uint64_t timeouts = 0;  // Begin() calls that gave up waiting
 };
 
 class Transaction {
-public:
+  public:
     virtual ~Transaction() = default;
 
     // Runs the named statement and returns all its rows. Fails with kInternal for an unknown
@@ -72,7 +72,7 @@ public:
 };
 
 class Database {
-public:
+  public:
     virtual ~Database() = default;
 
     virtual Dialect dialect() const = 0;

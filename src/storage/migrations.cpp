@@ -29,8 +29,7 @@ Result<std::vector<Migration>> LoadMigrations(Dialect dialect) {
     for (std::size_t i = 1; i < out.size(); ++i) {
         if (out[i].version == out[i - 1].version) {
             return Fail(Error::Internal(fmt::format("migrations {} and {} share version {}",
-                                                    out[i - 1].name, out[i].name,
-                                                    out[i].version)));
+                                                    out[i - 1].name, out[i].name, out[i].version)));
         }
     }
     return out;

@@ -81,7 +81,8 @@ Status QueryCatalog::RequireAll(std::span<const std::string_view> names) const {
         }
     }
     if (!missing.empty()) {
-        return Fail(Error::Internal("SQL statements used by the code but not declared: " + missing));
+        return Fail(
+            Error::Internal("SQL statements used by the code but not declared: " + missing));
     }
     return {};
 }

@@ -23,7 +23,7 @@ struct SqlFile {
 };
 
 class QueryCatalog {
-public:
+  public:
     // Parses the given files. Fails with kInvalidArgument naming file and line on a
     // duplicate or empty statement.
     static Result<QueryCatalog> Parse(std::span<const SqlFile> files);
@@ -42,7 +42,7 @@ public:
     };
     const std::map<std::string, Entry, std::less<>>& entries() const { return entries_; }
 
-private:
+  private:
     std::map<std::string, Entry, std::less<>> entries_;
 };
 

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Starts the server on a fresh SQLite database and a free port, runs tests/e2e/run.mjs against
+# it (Playwright driving /usr/bin/chromium), and stops the server by its PID.
+# Usage: scripts/e2e.sh path/to/overture
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=${1:-build/test/overture}
+dir=$(mktemp -d)
+out=build/e2e
+mkdir -p "$out"
+password="e2e-admin-password-$$"
+pid=""
+cleanup() {
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid"; wait "$pid" || true
+  fi
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+
+"$bin" init --database "sqlite:$dir/e2e.db" --admin-password "$password" >/dev/null
+"$bin" serve --database "sqlite:$dir/e2e.db" --listen 127.0.0.1:0 --web-root web/dist \
+  >"$out/server.log" 2>&1 &
+pid=$!
+url=""
+for _ in $(seq 1 200); do
+  url=$(grep -oE 'serving http://127\.0\.0\.1:[0-9]+' "$out/server.log" | head -1 | sed 's/serving //') || true
+  [ -n "$url" ] && break
+  kill -0 "$pid" 2>/dev/null || { cat "$out/server.log"; exit 1; }
+  sleep 0.1
+done
+[ -n "$url" ] || { echo "the server did not start"; cat "$out/server.log"; exit 1; }
+OVERTURE_URL=$url OVERTURE_ADMIN_PASSWORD=$password OVERTURE_E2E_OUT=$out \
+  node tests/e2e/run.mjs
+echo "screenshots: $(ls "$out"/*.png 2>/dev/null | tr '\n' ' ')"

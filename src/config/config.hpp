@@ -1,0 +1,81 @@
+#pragma once
+// Overture's configuration: typed, validated settings from, in rising precedence, built-in
+// defaults, a TOML file, OVERTURE_* environment variables and command-line flags (the flags are
+// applied by app/ through Set()). Every key is listed in overture.sample.toml and
+// docs/configuration.md. A Config is a plain value; thread-safe to read once built.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.hpp"
+
+namespace overture::config {
+
+struct DatabaseConfig {
+    std::string url = "sqlite:var/overture.db";  // sqlite:PATH or postgresql://...
+    int max_connections = 8;
+    std::int64_t acquire_timeout_ms = 5000;
+};
+
+struct HttpConfig {
+    std::string listen = "127.0.0.1:8080";  // HOST:PORT
+    int io_threads = 2;
+    int worker_threads = 8;
+    std::int64_t max_header_bytes = 16 * 1024;
+    std::int64_t max_body_bytes = 1024 * 1024;
+    std::int64_t idle_timeout_ms = 60000;
+    std::int64_t read_timeout_ms = 30000;
+    std::int64_t shutdown_grace_ms = 30000;
+    std::string web_root;  // empty: web/dist beside the source tree or the binary
+    bool metrics = true;   // serve /metrics
+};
+
+struct SecurityConfig {
+    std::int64_t session_ttl_minutes = 12 * 60;
+    std::string cookie_secure =
+        "auto";                  // auto (Secure when X-Forwarded-Proto is https), always, never
+    int login_max_failures = 5;  // failures per username in the window before refusing
+    std::int64_t login_window_minutes = 15;
+};
+
+struct LogConfig {
+    std::string level = "info";
+};
+
+struct Config {
+    DatabaseConfig database;
+    HttpConfig http;
+    SecurityConfig security;
+    LogConfig log;
+
+    // Sets one key by its dotted name ("http.listen") from text, converting and validating.
+    // Fails with kInvalidArgument naming the key for an unknown key or a bad value.
+    Status Set(std::string_view key, std::string_view value);
+    // Checks what single keys cannot: listen is HOST:PORT, the database URL scheme.
+    Status Validate() const;
+};
+
+// One configurable key, for the sample file, the docs test and `overture config`.
+struct KeyInfo {
+    std::string_view key;  // "http.listen"
+    std::string_view env;  // "OVERTURE_HTTP_LISTEN"
+    std::string_view help;
+};
+const std::vector<KeyInfo>& Keys();
+
+// Reads the TOML file at `path` into `config`. Fails with kInvalidArgument naming the file,
+// line and column for a syntax error, or the key for an unknown key or a wrong type.
+Status ApplyFile(Config& config, const std::string& path);
+// Applies OVERTURE_* variables from `env` (name -> value), including the short forms
+// OVERTURE_DATABASE and OVERTURE_LISTEN. Fails naming the variable on a bad value.
+Status ApplyEnvironment(Config& config, const std::map<std::string, std::string>& env);
+// The process environment as a map (only OVERTURE_* names).
+std::map<std::string, std::string> ProcessEnvironment();
+
+// Splits "HOST:PORT" ("[::1]:80" too). Fails with kInvalidArgument.
+Result<std::pair<std::string, std::uint16_t>> ParseListen(std::string_view listen);
+
+}  // namespace overture::config

@@ -1,0 +1,41 @@
+#pragma once
+// The /api/v1 routes and the public system endpoints, registered on a Router. Handlers are
+// thin: parse the request, call service/, map the result (error_mapping.hpp). The ApiContext
+// holds references to the services the composition root (app/) built; it must outlive the
+// router. Thread-safe as the services are.
+#include <string>
+
+#include "config/config.hpp"
+#include "http/metrics.hpp"
+#include "http/router.hpp"
+#include "service/api_keys.hpp"
+#include "service/audit.hpp"
+#include "service/sessions.hpp"
+#include "service/users.hpp"
+#include "storage/database.hpp"
+
+namespace overture::http {
+
+struct ApiContext {
+    storage::Database& db;
+    const config::Config& config;
+    Metrics& metrics;
+    const service::AuditLog& audit;
+    const service::UserService& users;
+    const service::AuthService& auth;
+    const service::ApiKeyService& api_keys;
+};
+
+inline constexpr std::string_view kSessionCookie = "overture_session";
+
+// Registers every route of the product on `router`.
+void RegisterApi(Router& router, const ApiContext& ctx);
+
+// Per-area registration, one file each (api_*.cpp).
+void RegisterAuthRoutes(Router& router, const ApiContext& ctx);
+void RegisterUserRoutes(Router& router, const ApiContext& ctx);
+void RegisterApiKeyRoutes(Router& router, const ApiContext& ctx);
+void RegisterAuditRoutes(Router& router, const ApiContext& ctx);
+void RegisterSystemRoutes(Router& router, const ApiContext& ctx);
+
+}  // namespace overture::http

@@ -1,0 +1,43 @@
+#pragma once
+// JSON in and out of handlers (Boost.JSON): parsing a request body into an object with clear
+// 400 errors, reading typed fields that name the field on a mismatch, refusing unknown fields,
+// and writing responses and pages. Stateless; thread-safe.
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/clock.hpp"
+#include "common/error.hpp"
+#include "http/request.hpp"
+#include "service/page.hpp"
+
+namespace overture::http {
+
+// The body as a JSON object. kInvalidArgument for an empty body, malformed JSON (with the
+// offset), or a value that is not an object.
+Result<boost::json::object> ParseObject(const Request& req);
+
+// kInvalidArgument naming the first field of `obj` not in `allowed`.
+Status OnlyFields(const boost::json::object& obj, std::initializer_list<std::string_view> allowed);
+
+// Typed field access; kInvalidArgument naming the field and the expected type on a mismatch.
+// Optional* return nullopt when the field is absent (null counts as absent).
+Result<std::string> RequiredString(const boost::json::object& obj, std::string_view field);
+Result<std::optional<std::string>> OptionalString(const boost::json::object& obj,
+                                                  std::string_view field);
+Result<std::optional<bool>> OptionalBool(const boost::json::object& obj, std::string_view field);
+
+// ?limit= and ?cursor= into a PageRequest; kInvalidArgument for a non-numeric limit.
+Result<service::PageRequest> PageFromQuery(const Request& req);
+
+Response JsonResponse(int status, const boost::json::value& body);
+// {"items": [...], "next": cursor or null}
+Response PageResponse(boost::json::array items, const std::optional<std::string>& next);
+
+boost::json::value TimeJson(TimePoint t);
+boost::json::value TimeJson(const std::optional<TimePoint>& t);
+
+}  // namespace overture::http

@@ -1,0 +1,72 @@
+#pragma once
+// Metrics: the HTTP server's Prometheus metrics, rendered in text exposition format 0.0.4.
+//
+//   overture_http_requests_total{method,route,status}         counter
+//   overture_http_request_duration_seconds{route}             histogram (0.001 s .. 10 s)
+//   overture_http_requests_in_flight                          gauge
+//   overture_http_connections_open                            gauge
+//
+// plus whatever the added sources write (for example the database pool gauges).
+// Labels stay bounded: `route` is a route pattern (or "unmatched"), and methods outside the
+// standard set are counted as "OTHER".
+//
+// Thread-safety: every method may be called from any thread at any time.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+namespace overture::http {
+
+class Metrics {
+  public:
+    // Histogram upper bounds, in seconds.
+    static constexpr double kBuckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                          0.25,  0.5,    1.0,   2.5,  5.0,   10.0};
+    static constexpr std::size_t kBucketCount = sizeof(kBuckets) / sizeof(kBuckets[0]);
+
+    Metrics() = default;
+    Metrics(const Metrics&) = delete;
+    Metrics& operator=(const Metrics&) = delete;
+
+    // Records one answered request. `route` is the matched pattern, or "unmatched".
+    void ObserveRequest(std::string_view method, std::string_view route, int status,
+                        double seconds);
+
+    // Gauges; the server calls these with +1 / -1.
+    void AddInFlight(int delta) { in_flight_ += delta; }
+    void AddConnections(int delta) { connections_open_ += delta; }
+
+    // Adds a producer of extra exposition text, called on every Render. Each source appends
+    // complete lines (with HELP/TYPE) to `out`. It must be thread-safe and must not call back
+    // into this Metrics.
+    void AddSource(std::function<void(std::string& out)> source);
+
+    // The full exposition text (ends with a newline).
+    std::string Render() const;
+
+  private:
+    struct Histogram {
+        std::uint64_t counts[kBucketCount + 1] = {};  // per bucket, not cumulative; last = +Inf
+        double sum = 0;
+        std::uint64_t count = 0;
+    };
+
+    mutable std::mutex mu_;
+    // (method, route, status) -> count. Guarded by mu_.
+    std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_;
+    // route -> durations. Guarded by mu_.
+    std::map<std::string, Histogram, std::less<>> durations_;
+    // Guarded by mu_.
+    std::vector<std::function<void(std::string&)>> sources_;
+
+    std::atomic<long> in_flight_{0};
+    std::atomic<long> connections_open_{0};
+};
+
+}  // namespace overture::http

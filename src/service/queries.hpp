@@ -1,0 +1,43 @@
+#pragma once
+// Every named SQL statement the service layer uses. app/ checks at start-up that the catalog of
+// the database in use declares all of them (QueryCatalog::RequireAll), so a missing or misspelt
+// name fails the boot instead of the first request that needs it.
+#include <span>
+#include <string_view>
+
+namespace overture::service::q {
+
+inline constexpr std::string_view kUserInsert = "user-insert";
+inline constexpr std::string_view kUserGet = "user-get";
+inline constexpr std::string_view kUserGetForLogin = "user-get-for-login";
+inline constexpr std::string_view kUserList = "user-list";
+inline constexpr std::string_view kUserUpdate = "user-update";
+inline constexpr std::string_view kUserSetPassword = "user-set-password";
+inline constexpr std::string_view kUserCountActiveAdmins = "user-count-active-admins";
+inline constexpr std::string_view kUserCount = "user-count";
+
+inline constexpr std::string_view kSessionInsert = "session-insert";
+inline constexpr std::string_view kSessionGet = "session-get";
+inline constexpr std::string_view kSessionTouch = "session-touch";
+inline constexpr std::string_view kSessionDelete = "session-delete";
+inline constexpr std::string_view kSessionDeleteForUser = "session-delete-for-user";
+inline constexpr std::string_view kSessionDeleteExpired = "session-delete-expired";
+inline constexpr std::string_view kLoginFailureInsert = "login-failure-insert";
+inline constexpr std::string_view kLoginFailureRecent = "login-failure-recent";
+inline constexpr std::string_view kLoginFailureClear = "login-failure-clear";
+inline constexpr std::string_view kLoginFailurePrune = "login-failure-prune";
+
+inline constexpr std::string_view kApiKeyInsert = "api-key-insert";
+inline constexpr std::string_view kApiKeyGet = "api-key-get";
+inline constexpr std::string_view kApiKeyList = "api-key-list";
+inline constexpr std::string_view kApiKeyForAuth = "api-key-for-auth";
+inline constexpr std::string_view kApiKeyRevoke = "api-key-revoke";
+inline constexpr std::string_view kApiKeyTouch = "api-key-touch";
+
+inline constexpr std::string_view kAuditInsert = "audit-insert";
+inline constexpr std::string_view kAuditList = "audit-list";
+
+// All of the above.
+std::span<const std::string_view> All();
+
+}  // namespace overture::service::q

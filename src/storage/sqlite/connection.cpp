@@ -1,0 +1,169 @@
+#include "storage/sqlite/connection.hpp"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include "common/strings.hpp"
+
+namespace overture::storage::sqlite {
+
+namespace {
+
+// Maps a failed call to the storage error codes. `what` names the statement for the log.
+Error ErrorFrom(sqlite3* db, int rc, std::string_view what) {
+    auto detail = fmt::format("sqlite: {}: {} ({})", what, sqlite3_errmsg(db), sqlite3_errstr(rc));
+    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        return Error{ErrorCode::kAlreadyExists, "already exists", std::move(detail), {}};
+    }
+    int primary = rc & 0xff;
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+        return Error::Unavailable("the database is busy; try again", std::move(detail));
+    }
+    return Error::Internal(std::move(detail));
+}
+
+int Bind(sqlite3_stmt* stmt, int index, const Value& value) {
+    if (auto p = std::get_if<std::int64_t>(&value)) return sqlite3_bind_int64(stmt, index, *p);
+    if (auto p = std::get_if<double>(&value)) return sqlite3_bind_double(stmt, index, *p);
+    if (auto p = std::get_if<bool>(&value)) return sqlite3_bind_int64(stmt, index, *p ? 1 : 0);
+    if (auto p = std::get_if<std::string>(&value)) {
+        return sqlite3_bind_text64(stmt, index, p->data(), p->size(), SQLITE_TRANSIENT,
+                                   SQLITE_UTF8);
+    }
+    return sqlite3_bind_null(stmt, index);
+}
+
+Value Cell(sqlite3_stmt* stmt, int col) {
+    switch (sqlite3_column_type(stmt, col)) {
+        case SQLITE_INTEGER:
+            return std::int64_t{sqlite3_column_int64(stmt, col)};
+        case SQLITE_FLOAT:
+            return sqlite3_column_double(stmt, col);
+        case SQLITE_NULL:
+            return std::monostate{};
+        default: {  // TEXT or BLOB; ask for the bytes after the pointer, as SQLite requires
+            const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt, col));
+            auto size = static_cast<std::size_t>(sqlite3_column_bytes(stmt, col));
+            return data == nullptr ? std::string() : std::string(data, size);
+        }
+    }
+}
+
+}  // namespace
+
+void Connection::StmtDeleter::operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
+
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, Role role,
+                                                     std::chrono::milliseconds busy_timeout) {
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+    if (role == Role::kWriter) flags |= SQLITE_OPEN_CREATE;
+    sqlite3* raw = nullptr;
+    int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+    // Owned from here on, even when opening failed (SQLite hands out a handle for the message).
+    std::unique_ptr<Connection> conn(new Connection(raw));
+    if (rc != SQLITE_OK) {
+        return Fail(Error::Unavailable(
+            fmt::format("cannot open the SQLite database {}", path),
+            fmt::format("sqlite: {}", raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc))));
+    }
+    sqlite3_extended_result_codes(raw, 1);
+    sqlite3_busy_timeout(raw, static_cast<int>(busy_timeout.count()));
+    std::string pragmas = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+    pragmas += role == Role::kWriter ? " PRAGMA journal_mode=WAL;" : " PRAGMA query_only=ON;";
+    if (auto st = conn->ExecScript(pragmas); !st) {
+        auto e = st.error();
+        return Fail(Error::Unavailable(fmt::format("cannot set up the SQLite database {}", path),
+                                       e.detail));
+    }
+    return conn;
+}
+
+Connection::~Connection() {
+    statements_.clear();  // finalise before closing
+    sqlite3_close_v2(db_);
+}
+
+Status Connection::ExecScript(std::string_view sql) {
+    char* message = nullptr;
+    int rc = sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &message);
+    if (rc == SQLITE_OK) return {};
+    auto e = ErrorFrom(db_, rc, "script");
+    if (message != nullptr) {
+        e.detail = fmt::format("sqlite: script: {} ({})", message, sqlite3_errstr(rc));
+        sqlite3_free(message);
+    }
+    return Fail(std::move(e));
+}
+
+Status Connection::Prepare(const std::string& name, const std::string& sql) {
+    if (statements_.contains(name)) return {};
+    sqlite3_stmt* raw = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
+    Stmt stmt(raw);
+    if (rc != SQLITE_OK) {
+        auto text =
+            fmt::format("SQL statement '{}' does not prepare: {}", name, sqlite3_errmsg(db_));
+        return Fail(Error{ErrorCode::kInternal, text, "sqlite: " + text, {}});
+    }
+    if (!stmt) {
+        auto text = fmt::format("SQL statement '{}' is empty", name);
+        return Fail(Error{ErrorCode::kInternal, text, text, {}});
+    }
+    statements_.emplace(name, std::move(stmt));
+    return {};
+}
+
+Result<Rows> Connection::RunNamed(const std::string& name, const std::string& sql,
+                                  std::span<const Value> params, std::int64_t* changes) {
+    if (auto st = Prepare(name, sql); !st) return Fail(st.error());
+    return Run(statements_.find(name)->second.get(), name, params, changes);
+}
+
+Result<Rows> Connection::RunSql(std::string_view sql, std::span<const Value> params,
+                                std::int64_t* changes) {
+    sqlite3_stmt* raw = nullptr;
+    int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
+    Stmt stmt(raw);
+    if (rc != SQLITE_OK) return Fail(ErrorFrom(db_, rc, sql));
+    if (!stmt) return Fail(Error::Internal("sqlite: empty SQL text"));
+    return Run(stmt.get(), sql, params, changes);
+}
+
+Result<Rows> Connection::Run(sqlite3_stmt* stmt, std::string_view what,
+                             std::span<const Value> params, std::int64_t* changes) {
+    struct ResetOnExit {
+        sqlite3_stmt* stmt;
+        ~ResetOnExit() {
+            sqlite3_reset(stmt);
+            sqlite3_clear_bindings(stmt);
+        }
+    } reset{stmt};
+    int expected = sqlite3_bind_parameter_count(stmt);
+    if (static_cast<std::size_t>(expected) != params.size()) {
+        return Fail(Error::Internal(fmt::format("sqlite: {}: expects {} parameters, got {}", what,
+                                                expected, params.size())));
+    }
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        if (int rc = Bind(stmt, static_cast<int>(i + 1), params[i]); rc != SQLITE_OK) {
+            return Fail(ErrorFrom(db_, rc, what));
+        }
+    }
+    Rows rows;
+    int columns = sqlite3_column_count(stmt);
+    for (int c = 0; c < columns; ++c) rows.columns.push_back(ToLower(sqlite3_column_name(stmt, c)));
+    while (true) {
+        int rc = sqlite3_step(stmt);
+        if (rc == SQLITE_DONE) break;
+        if (rc != SQLITE_ROW) return Fail(ErrorFrom(db_, rc, what));
+        auto& row = rows.rows.emplace_back();
+        row.reserve(static_cast<std::size_t>(columns));
+        for (int c = 0; c < columns; ++c) row.push_back(Cell(stmt, c));
+    }
+    if (changes != nullptr) *changes = sqlite3_stmt_readonly(stmt) ? 0 : sqlite3_changes64(db_);
+    return rows;
+}
+
+bool Connection::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+}  // namespace overture::storage::sqlite

@@ -1,0 +1,18 @@
+// The sections of the navbar, in the order of the marketer's path.
+// `arrivesWith` says honestly what a section is waiting for while it is not built.
+
+export interface Section {
+  path: string;
+  label: string;
+  arrivesWith?: string;
+}
+
+export const SECTIONS: Section[] = [
+  { path: '/plan', label: 'Marketing plan', arrivesWith: 'campaigns, programs and the delivery calendar' },
+  { path: '/audiences', label: 'Profiles & audiences', arrivesWith: 'the profile store, imports and the audience query builder' },
+  { path: '/workflows', label: 'Workflows', arrivesWith: 'the workflow engine and its canvas' },
+  { path: '/messages', label: 'Messages', arrivesWith: 'email, SMS and push deliveries and the email designer' },
+  { path: '/landing-pages', label: 'Landing pages', arrivesWith: 'the landing page editor and form capture' },
+  { path: '/reports', label: 'Reports', arrivesWith: 'delivery tracking (opens, clicks, bounces) and the reporting dashboards' },
+  { path: '/admin', label: 'Administration' },
+];
