@@ -24,7 +24,7 @@ OVERTURE_BIN=$bin scripts/with-postgres.sh bash -c '
   ctest --test-dir "$0" --output-on-failure -j 2 -LE slow
   for backend in sqlite postgres; do
     printf "\n==> API tests on %s\n" "$backend"
-    OVERTURE_TEST_BACKEND=$backend node --test --test-concurrency=2 tests/api/
+    OVERTURE_TEST_BACKEND=$backend node --test --test-reporter=spec --test-concurrency=2 tests/api/
   done
 ' "$build"
 

@@ -16,8 +16,12 @@ std::string_view ErrorCodeName(ErrorCode code) {
             return "already_exists";
         case ErrorCode::kFailedPrecondition:
             return "failed_precondition";
+        case ErrorCode::kMethodNotAllowed:
+            return "method_not_allowed";
         case ErrorCode::kPayloadTooLarge:
             return "payload_too_large";
+        case ErrorCode::kHeadersTooLarge:
+            return "headers_too_large";
         case ErrorCode::kResourceExhausted:
             return "resource_exhausted";
         case ErrorCode::kUnavailable:

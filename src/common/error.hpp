@@ -18,7 +18,9 @@ enum class ErrorCode {
     kNotFound,            // the thing named does not exist
     kAlreadyExists,       // a unique name or key is taken
     kFailedPrecondition,  // the system is not in a state that allows the action
+    kMethodNotAllowed,    // the path exists but not with this HTTP method
     kPayloadTooLarge,     // a body or upload over the configured limit
+    kHeadersTooLarge,     // request headers over the configured limit
     kResourceExhausted,   // rate or throttling limit reached; try later
     kUnavailable,         // a dependency (database, peer) cannot be reached now
     kInternal,            // a bug or an unexpected failure; details only in the log

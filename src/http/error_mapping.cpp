@@ -20,8 +20,12 @@ int HttpStatusFor(ErrorCode code) {
             return 409;
         case ErrorCode::kFailedPrecondition:
             return 409;
+        case ErrorCode::kMethodNotAllowed:
+            return 405;
         case ErrorCode::kPayloadTooLarge:
             return 413;
+        case ErrorCode::kHeadersTooLarge:
+            return 431;
         case ErrorCode::kResourceExhausted:
             return 429;
         case ErrorCode::kUnavailable:

@@ -100,11 +100,9 @@ Response Router::Dispatch(Request& req) const {
         std::sort(allowed.begin(), allowed.end());
         std::string allow;
         for (const auto& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
-        auto response = ErrorResponse(
-            Error::InvalidArgument("method " + req.method + " is not allowed for " + req.path)
-                .With("allow", allow),
-            req.request_id);
-        response.status = 405;
+        Error error{ErrorCode::kMethodNotAllowed,
+                    "method " + req.method + " is not allowed for " + req.path, {}, {}};
+        auto response = ErrorResponse(std::move(error).With("allow", allow), req.request_id);
         response.SetHeader("Allow", allow);
         return response;
     }

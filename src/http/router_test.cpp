@@ -94,7 +94,7 @@ TEST_F(RouterTest, WrongMethodIs405WithAllow) {
     auto res = router_.Dispatch(req);
     EXPECT_EQ(res.status, 405);
     EXPECT_EQ(res.Header("Allow"), "DELETE, GET, HEAD");
-    EXPECT_NE(res.body.find(R"("error":{"code":"invalid_argument")"), std::string::npos);
+    EXPECT_NE(res.body.find(R"("error":{"code":"method_not_allowed")"), std::string::npos);
 }
 
 TEST_F(RouterTest, HeadUsesGet) {

@@ -316,7 +316,7 @@ asio::awaitable<void> Server::Impl::Session::Run() {
         // (Errors are built in named variables: g++ 12 mishandles temporaries that live
         // across a co_await.)
         if (ec == bhttp::error::header_limit) {
-            Error error{ErrorCode::kPayloadTooLarge, "request header too large", {}, {}};
+            Error error{ErrorCode::kHeadersTooLarge, "request header too large", {}, {}};
             error.details.emplace("limitBytes", std::to_string(options.max_header_bytes));
             co_await Refuse(std::move(error), 431, answer);
             co_return;

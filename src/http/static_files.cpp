@@ -68,10 +68,9 @@ StaticFiles::StaticFiles(fs::path root) : root_(fs::absolute(std::move(root)).le
 
 Response StaticFiles::Serve(const Request& req) const {
     if (req.method != "GET" && req.method != "HEAD") {
-        auto response = ErrorResponse(
-            Error::InvalidArgument("method " + req.method + " is not allowed for " + req.path),
-            req.request_id);
-        response.status = 405;
+        Error error{ErrorCode::kMethodNotAllowed,
+                    "method " + req.method + " is not allowed for " + req.path, {}, {}};
+        auto response = ErrorResponse(error, req.request_id);
         response.SetHeader("Allow", "GET, HEAD");
         return WithNoSniff(std::move(response));
     }

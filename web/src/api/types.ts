@@ -105,7 +105,9 @@ export type ErrorCode =
   | 'already_exists'
   | 'resource_exhausted'
   | 'failed_precondition'
+  | 'method_not_allowed'
   | 'payload_too_large'
+  | 'headers_too_large'
   | 'internal'
   | 'unavailable'
   | (string & {});
