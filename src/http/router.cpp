@@ -101,7 +101,9 @@ Response Router::Dispatch(Request& req) const {
         std::string allow;
         for (const auto& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
         Error error{ErrorCode::kMethodNotAllowed,
-                    "method " + req.method + " is not allowed for " + req.path, {}, {}};
+                    "method " + req.method + " is not allowed for " + req.path,
+                    {},
+                    {}};
         auto response = ErrorResponse(std::move(error).With("allow", allow), req.request_id);
         response.SetHeader("Allow", allow);
         return response;

@@ -69,7 +69,9 @@ StaticFiles::StaticFiles(fs::path root) : root_(fs::absolute(std::move(root)).le
 Response StaticFiles::Serve(const Request& req) const {
     if (req.method != "GET" && req.method != "HEAD") {
         Error error{ErrorCode::kMethodNotAllowed,
-                    "method " + req.method + " is not allowed for " + req.path, {}, {}};
+                    "method " + req.method + " is not allowed for " + req.path,
+                    {},
+                    {}};
         auto response = ErrorResponse(error, req.request_id);
         response.SetHeader("Allow", "GET, HEAD");
         return WithNoSniff(std::move(response));
