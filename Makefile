@@ -12,7 +12,7 @@ run: deps build web
 	@if [ ! -f "$(DB)" ]; then $(RELEASE_DIR)/overture init --database sqlite:$(DB); fi
 	$(RELEASE_DIR)/overture serve --database sqlite:$(DB) --listen 127.0.0.1:8080
 
-test: test-deps build-test web
+test: test-deps build-test build web
 	scripts/test.sh $(TEST_DIR)
 
 deps:

@@ -126,6 +126,11 @@ int RunServe(const CommonOptions& common, const ServeOptions& serve) {
         }
     }
     if (!serve.web_root.empty()) cfg.http.web_root = serve.web_root;
+    auto listen = config::ParseListen(cfg.http.listen);
+    if (!listen) {
+        PrintError(listen.error());
+        return kExitUsage;
+    }
     InitLogging(cfg.log.level);
     InitCrypto();
     auto opened = OpenDatabase(cfg.database, /*migrate=*/true);
@@ -147,7 +152,6 @@ int RunServe(const CommonOptions& common, const ServeOptions& serve) {
     http::StaticFiles static_files(web_root);
     router.SetFallback([&static_files](http::Request& req) { return static_files.Serve(req); });
 
-    auto listen = config::ParseListen(cfg.http.listen);
     http::ServerOptions options;
     options.host = listen->first;
     options.port = listen->second;

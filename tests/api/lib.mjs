@@ -66,6 +66,7 @@ export async function startServer({ extraArgs = [], env = {} } = {}) {
   const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
   return {
     url,
+    dbUrl: db.url,
     proc,
     exited,
     logs: () => logs,

@@ -1,0 +1,2 @@
+// only app/ names concrete backends
+#include "storage/sqlite/db.hpp"

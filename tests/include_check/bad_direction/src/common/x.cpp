@@ -1,0 +1,2 @@
+// common may not depend on service
+#include "service/users.hpp"

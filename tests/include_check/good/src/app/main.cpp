@@ -1,0 +1,2 @@
+#include "storage/sqlite/db.hpp"
+#include "common/error.hpp"
