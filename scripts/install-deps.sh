@@ -13,7 +13,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev
   libpq-dev libsqlite3-dev sqlite3
-  libfmt-dev libspdlog-dev libcli11-dev libtomlplusplus-dev libsodium-dev
+  libfmt-dev libspdlog-dev libcli11-dev libtomlplusplus-dev libsodium-dev libidn2-dev zlib1g-dev
   nodejs
 )
 test_packages=(

@@ -19,7 +19,10 @@
 #include "http/static_files.hpp"
 #include "service/api_keys.hpp"
 #include "service/audit.hpp"
+#include "service/records.hpp"
+#include "service/schema_service.hpp"
 #include "service/sessions.hpp"
+#include "service/subscriptions.hpp"
 #include "service/users.hpp"
 
 namespace overture::app {
@@ -32,8 +35,9 @@ void PrintError(const Error& e) {
     std::cerr << "\n";
 }
 
-// Defaults < config file < OVERTURE_* environment < flags.
-Result<config::Config> LoadConfig(const CommonOptions& common) {
+}  // namespace
+
+Result<config::Config> LoadConfigFor(const CommonOptions& common) {
     config::Config cfg;
     auto env = config::ProcessEnvironment();
     std::string file = common.config_file;
@@ -54,6 +58,10 @@ Result<config::Config> LoadConfig(const CommonOptions& common) {
     return cfg;
 }
 
+namespace {
+
+Result<config::Config> LoadConfig(const CommonOptions& common) { return LoadConfigFor(common); }
+
 // Everything a command needs, built in dependency order.
 struct Services {
     explicit Services(storage::Database& db, const config::Config& cfg)
@@ -63,7 +71,10 @@ struct Services {
                service::AuthOptions{std::chrono::minutes(cfg.security.session_ttl_minutes),
                                     cfg.security.login_max_failures,
                                     std::chrono::minutes(cfg.security.login_window_minutes)}),
-          api_keys(db, clock, random, audit) {}
+          api_keys(db, clock, random, audit),
+          schema(db, clock, audit),
+          records(db, clock, schema),
+          subscriptions(db, clock, records) {}
 
     SystemClock clock;
     SecureRandom random;
@@ -71,6 +82,9 @@ struct Services {
     service::UserService users;
     service::AuthService auth;
     service::ApiKeyService api_keys;
+    service::SchemaService schema;
+    service::RecordService records;
+    service::SubscriptionService subscriptions;
 };
 
 std::filesystem::path DefaultWebRoot() {
@@ -106,6 +120,7 @@ Result<Services*> Setup(const CommonOptions& common, config::Config& cfg,
     for (const auto& m : opened->migrations.applied) spdlog::info("applied migration {}", m);
     db = std::move(opened->db);
     services = std::make_unique<Services>(*db, cfg);
+    if (auto st = services->schema.Load(); !st) return Fail(st.error());
     return services.get();
 }
 
@@ -141,11 +156,23 @@ int RunServe(const CommonOptions& common, const ServeOptions& serve) {
     for (const auto& m : opened->migrations.applied) spdlog::info("applied migration {}", m);
     auto db = std::move(opened->db);
     Services services(*db, cfg);
+    if (auto st = services.schema.Load(); !st) {
+        PrintError(st.error());
+        return kExitFailure;
+    }
 
     http::Metrics metrics;
     http::Router router;
-    http::ApiContext ctx{
-        *db, cfg, metrics, services.audit, services.users, services.auth, services.api_keys};
+    http::ApiContext ctx{*db,
+                         cfg,
+                         metrics,
+                         services.audit,
+                         services.users,
+                         services.auth,
+                         services.api_keys,
+                         services.schema,
+                         services.records,
+                         services.subscriptions};
     http::RegisterApi(router, ctx);
     std::filesystem::path web_root =
         cfg.http.web_root.empty() ? DefaultWebRoot() : std::filesystem::path(cfg.http.web_root);

@@ -2,6 +2,10 @@
 // The CLI commands. Each returns the process exit code: 0 success, 1 a runtime failure (the
 // database unreachable, a port taken), 2 a usage or configuration error.
 #include <string>
+#include <vector>
+
+#include "common/error.hpp"
+#include "config/config.hpp"
 
 namespace overture::app {
 
@@ -28,9 +32,25 @@ struct UserAddOptions {
     std::string display_name;
 };
 
+struct ImportOptions {
+    std::string resource = "profile";
+    std::string file;
+    std::vector<std::string> keys;
+    std::string mode = "upsert";
+    std::string delimiter;  // empty: detected
+    std::string encoding;   // empty: detected; utf-8 or latin-1
+    bool no_header = false;
+    std::vector<std::string> mappings;  // COLUMN=FIELD
+    std::string rejects;                // empty: FILE.rejects.csv
+};
+
 int RunServe(const CommonOptions& common, const ServeOptions& serve);
 int RunInit(const CommonOptions& common, const std::string& admin_password);
 int RunMigrate(const CommonOptions& common);
 int RunUserAdd(const CommonOptions& common, const UserAddOptions& options);
+int RunImport(const CommonOptions& common, const ImportOptions& options);
+
+// Defaults < config file < OVERTURE_* environment < flags, validated.
+Result<config::Config> LoadConfigFor(const CommonOptions& common);
 
 }  // namespace overture::app

@@ -61,6 +61,29 @@ int main(int argc, char** argv) {
                              "at least 12 characters (default: generate and print one)");
     user_add_cmd->add_option("--display-name", user_add.display_name, "name shown in the UI");
 
+    ImportOptions import;
+    auto* import_cmd = cli.add_subcommand(
+        "import",
+        "Import a CSV or TSV file (optionally gzip) into a resource, with a rejects file");
+    AddCommon(import_cmd, common);
+    import_cmd
+        ->add_option("--resource", import.resource,
+                     "profile, testProfile, service, ... or "
+                     "a custom resource")
+        ->capture_default_str();
+    import_cmd->add_option("--file", import.file, "the file to import")->required();
+    import_cmd->add_option("--key", import.keys,
+                           "reconciliation field (repeat for a composite key), e.g. email");
+    import_cmd->add_option("--mode", import.mode, "insert, update, upsert or delete")
+        ->capture_default_str();
+    import_cmd->add_option("--delimiter", import.delimiter, "field delimiter (default: detected)");
+    import_cmd->add_option("--encoding", import.encoding, "utf-8 or latin-1 (default: detected)");
+    import_cmd->add_flag("--no-header", import.no_header, "the first line is data, not names");
+    import_cmd->add_option("--map", import.mappings,
+                           "COLUMN=FIELD (repeat; default: columns matched to fields by name)");
+    import_cmd->add_option("--rejects", import.rejects,
+                           "where to write rejected lines (default: FILE.rejects.csv)");
+
     try {
         cli.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -72,5 +95,6 @@ int main(int argc, char** argv) {
     if (init_cmd->parsed()) return RunInit(common, admin_password);
     if (migrate_cmd->parsed()) return RunMigrate(common);
     if (user_add_cmd->parsed()) return RunUserAdd(common, user_add);
+    if (import_cmd->parsed()) return RunImport(common, import);
     return kExitUsage;
 }

@@ -8,6 +8,9 @@ void RegisterApi(Router& router, const ApiContext& ctx) {
     RegisterUserRoutes(router, ctx);
     RegisterApiKeyRoutes(router, ctx);
     RegisterAuditRoutes(router, ctx);
+    RegisterSchemaRoutes(router, ctx);
+    RegisterRecordRoutes(router, ctx);
+    RegisterSubscriptionRoutes(router, ctx);
 }
 
 }  // namespace overture::http

@@ -10,7 +10,10 @@
 #include "http/router.hpp"
 #include "service/api_keys.hpp"
 #include "service/audit.hpp"
+#include "service/records.hpp"
+#include "service/schema_service.hpp"
 #include "service/sessions.hpp"
+#include "service/subscriptions.hpp"
 #include "service/users.hpp"
 #include "storage/database.hpp"
 
@@ -24,6 +27,9 @@ struct ApiContext {
     const service::UserService& users;
     const service::AuthService& auth;
     const service::ApiKeyService& api_keys;
+    service::SchemaService& schema;
+    const service::RecordService& records;
+    const service::SubscriptionService& subscriptions;
 };
 
 inline constexpr std::string_view kSessionCookie = "overture_session";
@@ -37,5 +43,8 @@ void RegisterUserRoutes(Router& router, const ApiContext& ctx);
 void RegisterApiKeyRoutes(Router& router, const ApiContext& ctx);
 void RegisterAuditRoutes(Router& router, const ApiContext& ctx);
 void RegisterSystemRoutes(Router& router, const ApiContext& ctx);
+void RegisterSchemaRoutes(Router& router, const ApiContext& ctx);
+void RegisterRecordRoutes(Router& router, const ApiContext& ctx);
+void RegisterSubscriptionRoutes(Router& router, const ApiContext& ctx);
 
 }  // namespace overture::http

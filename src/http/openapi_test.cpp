@@ -58,7 +58,11 @@ TEST(OpenApi, RouterAndDocumentAgree) {
     service::UserService users(*fresh->db, clock, audit);
     service::AuthService auth(*fresh->db, clock, random, {});
     service::ApiKeyService keys(*fresh->db, clock, random, audit);
-    ApiContext ctx{*fresh->db, cfg, metrics, audit, users, auth, keys};
+    service::SchemaService schema(*fresh->db, clock, audit);
+    service::RecordService records(*fresh->db, clock, schema);
+    service::SubscriptionService subscriptions(*fresh->db, clock, records);
+    ApiContext ctx{*fresh->db, cfg,  metrics, audit,   users,
+                   auth,       keys, schema,  records, subscriptions};
     Router router;
     RegisterApi(router, ctx);
 

@@ -32,6 +32,14 @@ std::span<const std::string_view> All() {
         kAuditInsert,
         kAuditList,
         kUserCount,
+        kSchemaVersionLatest,
+        kSchemaVersionInsert,
+        kServiceValidity,
+        kProfileExists,
+        kSubscriptionFind,
+        kSubscriptionInsert,
+        kSubscriptionDelete,
+        kSubscriptionHistoryInsert,
     };
     return kAll;
 }

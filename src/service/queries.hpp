@@ -37,6 +37,16 @@ inline constexpr std::string_view kApiKeyTouch = "api-key-touch";
 inline constexpr std::string_view kAuditInsert = "audit-insert";
 inline constexpr std::string_view kAuditList = "audit-list";
 
+inline constexpr std::string_view kSchemaVersionLatest = "schema-version-latest";
+inline constexpr std::string_view kSchemaVersionInsert = "schema-version-insert";
+
+inline constexpr std::string_view kServiceValidity = "service-validity";
+inline constexpr std::string_view kProfileExists = "profile-exists";
+inline constexpr std::string_view kSubscriptionFind = "subscription-find";
+inline constexpr std::string_view kSubscriptionInsert = "subscription-insert";
+inline constexpr std::string_view kSubscriptionDelete = "subscription-delete";
+inline constexpr std::string_view kSubscriptionHistoryInsert = "subscription-history-insert";
+
 // All of the above.
 std::span<const std::string_view> All();
 

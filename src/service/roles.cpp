@@ -50,6 +50,8 @@ std::string_view PermissionName(Permission p) {
             return "read data";
         case Permission::kWriteData:
             return "change data";
+        case Permission::kManageSchema:
+            return "change the data model";
     }
     return "unknown";
 }
@@ -66,6 +68,8 @@ bool RoleAllows(Role role, Permission p) {
             return true;
         case Permission::kWriteData:
             return role != Role::kAnalyst;
+        case Permission::kManageSchema:
+            return role == Role::kAdministrator || role == Role::kDataManager;
     }
     return false;
 }

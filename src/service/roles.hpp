@@ -32,6 +32,7 @@ enum class Permission {
     kManageAllApiKeys,
     kReadData,
     kWriteData,
+    kManageSchema,  // publish changes to the data model
 };
 
 std::string_view PermissionName(Permission p);

@@ -3,8 +3,10 @@
 
 #include <cstring>
 
+#include "schema/model.hpp"
 #include "service/api_keys.hpp"
 #include "service/audit.hpp"
+#include "service/schema_service.hpp"
 #include "service/sessions.hpp"
 #include "service/users.hpp"
 #include "storage/testing/backend_param.hpp"
@@ -258,6 +260,57 @@ TEST_P(ServiceTest, ApiKeysAreScopedToTheirOwner) {
     // A key of a disabled user stops working.
     ASSERT_TRUE(users_->Update(admin_, m.user_id, {.disabled = true}));
     EXPECT_FALSE(keys_->Authenticate(mine->secret, ""));
+}
+
+TEST_P(ServiceTest, BuiltinModelMatchesTheMigration) {
+    // Every column the registry names for a built-in resource exists in its table.
+    auto tx = db().Begin(storage::TxMode::kRead);
+    ASSERT_TRUE(tx);
+    for (const auto& r : schema::BuiltinModel().resources()) {
+        std::string columns;
+        for (const auto& f : r.fields) columns += (columns.empty() ? "" : ", ") + f.column;
+        for (const auto& l : r.links) columns += ", " + l.column;
+        auto rows = (*tx)->QuerySql("SELECT " + columns + " FROM " + r.table + " LIMIT 0", {});
+        EXPECT_TRUE(rows) << r.name << ": " << rows.error().message << " " << rows.error().detail;
+        for (const auto& ix : r.indexes) {
+            // Index names are what the migration created (custom ones derive from them).
+            EXPECT_FALSE(ix.name.empty());
+        }
+    }
+}
+
+TEST_P(ServiceTest, PublishIsPersistedAndGuardsData) {
+    SchemaService schema(db(), clock_, *audit_);
+    ASSERT_TRUE(schema.Load());
+    schema::Resource widget;
+    widget.name = "widget";
+    schema::Field name;
+    name.name = "name";
+    name.type = schema::FieldType::kString;
+    name.length = 20;
+    widget.fields.push_back(name);
+    auto ok = schema.Publish(admin_, schema::Model({widget}), false, false);
+    ASSERT_TRUE(ok) << ok.error().message;
+    EXPECT_TRUE(ok->applied);
+    ASSERT_TRUE(schema.Current()->Find("widget"));
+
+    // A second service over the same database sees the published model after Load().
+    SchemaService other(db(), clock_, *audit_);
+    ASSERT_TRUE(other.Load());
+    ASSERT_TRUE(other.Current()->Find("widget"));
+    EXPECT_EQ(other.Current()->Find("widget")->FindField("name")->column, "x_name");
+
+    // Dropping the resource loses data: refused, and nothing changes.
+    auto refused = schema.Publish(admin_, schema::Model(), false, false);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::kFailedPrecondition);
+    ASSERT_TRUE(schema.Current()->Find("widget"));
+    auto dropped = schema.Publish(admin_, schema::Model(), false, true);
+    ASSERT_TRUE(dropped) << dropped.error().message;
+    EXPECT_FALSE(schema.Current()->Find("widget"));
+    auto tx = db().Begin(storage::TxMode::kRead);
+    ASSERT_TRUE(tx);
+    EXPECT_FALSE((*tx)->QuerySql("SELECT 1 FROM x_widget", {})) << "the table is gone";
 }
 
 OVERTURE_INSTANTIATE_BACKENDS(ServiceTest);

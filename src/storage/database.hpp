@@ -27,6 +27,10 @@ std::string_view DialectName(Dialect d);  // "sqlite" or "postgres"
 enum class TxMode {
     kRead,   // may run on any reader connection; writes fail
     kWrite,  // serialised with other writers on SQLite (BEGIN IMMEDIATE)
+    // A write that changes tables (publishing the data model). On SQLite, foreign keys are not
+    // enforced while it runs, so a table can be rebuilt, and are checked at Commit(), which
+    // fails with kFailedPrecondition if a record would link to a missing one.
+    kSchemaChange,
 };
 
 struct PoolStats {
@@ -60,6 +64,20 @@ class Transaction {
     // the first failure the whole transaction is unusable and must be dropped.
     virtual Result<std::int64_t> ExecBatch(std::string_view name,
                                            std::span<const std::vector<Value>> rows) = 0;
+
+    // Appends `rows` to `table`, for bulk loads such as CSV imports of millions of rows. Each
+    // row holds one value per entry of `columns`, in that order. `table` (unqualified) and
+    // `columns` come from our code or the data model registry, never from input; they are
+    // quoted here. SQLite reuses one prepared INSERT for every row; PostgreSQL streams
+    // COPY ... FROM STDIN in text format, so text values load into date, timestamptz and other
+    // columns as their input syntax ("2024-05-01", "2024-05-01T12:00:00.000Z").
+    // Returns the number of rows written (0 for no rows, sending nothing). Fails with
+    // kInvalidArgument, before anything is sent, when `columns` is empty or a row has another
+    // width; otherwise fails like Query() (kAlreadyExists for a unique violation), and after
+    // such a failure the transaction is unusable (Commit() fails) and must be dropped.
+    virtual Result<std::int64_t> BulkInsert(std::string_view table,
+                                            std::span<const std::string> columns,
+                                            std::span<const std::vector<Value>> rows) = 0;
 
     // Storage-internal: runs SQL text written in our code (migrations, DDL), possibly several
     // statements. Never pass text that came from a user.

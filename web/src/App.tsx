@@ -11,6 +11,18 @@ import { AdminLayout } from './pages/admin/AdminLayout';
 import { ApiKeysPage } from './pages/admin/ApiKeysPage';
 import { AuditPage } from './pages/admin/AuditPage';
 import { UsersPage } from './pages/admin/UsersPage';
+import { DataModelLayout } from './pages/admin/datamodel/DataModelLayout';
+import { DataModelPage } from './pages/admin/datamodel/DataModelPage';
+import { ResourceModelPage } from './pages/admin/datamodel/ResourceModelPage';
+import { AudiencesLayout } from './pages/audiences/AudiencesLayout';
+import { CustomRecordPage } from './pages/audiences/CustomRecordPage';
+import { CustomRecordsPage } from './pages/audiences/CustomRecordsPage';
+import { ProfilePage } from './pages/audiences/ProfilePage';
+import { ProfilesPage } from './pages/audiences/ProfilesPage';
+import { QuarantinePage } from './pages/audiences/QuarantinePage';
+import { ServicePage } from './pages/audiences/ServicePage';
+import { ServicesPage } from './pages/audiences/ServicesPage';
+import { TestProfilesPage } from './pages/audiences/TestProfilesPage';
 
 export function App() {
   return (
@@ -27,11 +39,27 @@ export function App() {
         {SECTIONS.filter((s) => s.arrivesWith).map((s) => (
           <Route key={s.path} path={s.path} element={<NotBuiltPage section={s} />} />
         ))}
+        <Route path="/audiences" element={<AudiencesLayout />}>
+          <Route index element={<Navigate to="profiles" replace />} />
+          <Route path="profiles" element={<ProfilesPage />} />
+          <Route path="services" element={<ServicesPage />} />
+          <Route path="services/:id" element={<ServicePage />} />
+          <Route path="test-profiles" element={<TestProfilesPage />} />
+          <Route path="quarantine" element={<QuarantinePage />} />
+          <Route path="resources/:name" element={<CustomRecordsPage />} />
+          <Route path="resources/:name/:id" element={<CustomRecordPage />} />
+        </Route>
+        <Route path="/profiles" element={<Navigate to="/audiences/profiles" replace />} />
+        <Route path="/profiles/:id" element={<ProfilePage />} />
         <Route path="/admin" element={<AdminLayout />}>
           <Route index element={<Navigate to="users" replace />} />
           <Route path="users" element={<UsersPage />} />
           <Route path="api-keys" element={<ApiKeysPage />} />
           <Route path="audit" element={<AuditPage />} />
+          <Route path="data-model" element={<DataModelLayout />}>
+            <Route index element={<DataModelPage />} />
+            <Route path=":name" element={<ResourceModelPage />} />
+          </Route>
         </Route>
         <Route path="*" element={<NotFoundPage />} />
       </Route>

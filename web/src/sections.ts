@@ -9,7 +9,7 @@ export interface Section {
 
 export const SECTIONS: Section[] = [
   { path: '/plan', label: 'Marketing plan', arrivesWith: 'campaigns, programs and the delivery calendar' },
-  { path: '/audiences', label: 'Profiles & audiences', arrivesWith: 'the profile store, imports and the audience query builder' },
+  { path: '/audiences', label: 'Profiles & audiences' },
   { path: '/workflows', label: 'Workflows', arrivesWith: 'the workflow engine and its canvas' },
   { path: '/messages', label: 'Messages', arrivesWith: 'email, SMS and push deliveries and the email designer' },
   { path: '/landing-pages', label: 'Landing pages', arrivesWith: 'the landing page editor and form capture' },

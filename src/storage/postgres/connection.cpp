@@ -28,6 +28,10 @@ constexpr Oid kNumericOid = 1700;
 // is not reading.
 constexpr std::size_t kPipelineChunk = 500;
 
+// Bytes of COPY data per PQputCopyData call: large enough that the per-call cost vanishes,
+// small enough that memory stays flat however many rows a load has.
+constexpr std::size_t kCopyChunk = 256 * 1024;
+
 struct ResultDeleter {
     void operator()(PGresult* r) const { PQclear(r); }
 };
@@ -88,6 +92,62 @@ struct TextParams {
         return std::get<std::string>(v);
     }
 };
+
+// Appends `text` to a COPY text-format field: backslash, tab (the delimiter), newline and
+// carriage return are escaped; every other byte, UTF-8 included, goes as it is.
+void AppendCopyText(std::string& out, std::string_view text) {
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char escaped = 0;
+        switch (text[i]) {
+            case '\\':
+                escaped = '\\';
+                break;
+            case '\t':
+                escaped = 't';
+                break;
+            case '\n':
+                escaped = 'n';
+                break;
+            case '\r':
+                escaped = 'r';
+                break;
+            default:
+                continue;
+        }
+        out.append(text.substr(start, i - start));
+        out.push_back('\\');
+        out.push_back(escaped);
+        start = i + 1;
+    }
+    out.append(text.substr(start));
+}
+
+// Appends one value as a COPY text-format field: NULL as \N, booleans t/f, doubles as the
+// shortest text that reads back to the same double (full precision).
+void AppendCopyField(std::string& out, const Value& v) {
+    char number[32];
+    if (IsNull(v)) {
+        out += "\\N";
+    } else if (auto p = std::get_if<std::string>(&v)) {
+        AppendCopyText(out, *p);
+    } else if (auto p = std::get_if<bool>(&v)) {
+        out.push_back(*p ? 't' : 'f');
+    } else if (auto p = std::get_if<std::int64_t>(&v)) {
+        auto end = std::to_chars(number, number + sizeof number, *p).ptr;
+        out.append(number, end);
+    } else {
+        double d = std::get<double>(v);
+        if (std::isnan(d)) {
+            out += "NaN";
+        } else if (std::isinf(d)) {
+            out += d > 0 ? "Infinity" : "-Infinity";
+        } else {
+            auto end = std::to_chars(number, number + sizeof number, d).ptr;
+            out.append(number, end);
+        }
+    }
+}
 
 Value Cell(const PGresult* res, int row, int col) {
     if (PQgetisnull(res, row, col)) return std::monostate{};
@@ -262,6 +322,64 @@ Result<std::int64_t> Connection::RunBatch(const std::string& name, const std::st
     }
     if (error) return Fail(std::move(*error));
     return total;
+}
+
+Result<std::int64_t> Connection::CopyIn(const std::string& sql,
+                                        std::span<const std::vector<Value>> rows) {
+    ResultPtr started(PQexec(conn_, sql.c_str()));
+    if (!started || PQresultStatus(started.get()) != PGRES_COPY_IN) {
+        // The COPY did not start (say, an unknown column): an ordinary failed statement.
+        if (!started) broken_ = true;
+        return Fail(ErrorFrom(conn_, started.get(), sql));
+    }
+    started.reset();
+    // From here until the server's final result, the connection is mid-COPY; any way out
+    // other than the end of this function (an early return, an exception) leaves it so.
+    struct MidCopy {
+        bool& broken;
+        bool finished = false;
+        ~MidCopy() {
+            if (!finished) broken = true;
+        }
+    } mid_copy{broken_};
+
+    std::string chunk;
+    chunk.reserve(kCopyChunk + kCopyChunk / 4);
+    auto send = [&]() {
+        int rc = PQputCopyData(conn_, chunk.data(), static_cast<int>(chunk.size()));
+        chunk.clear();
+        return rc == 1;
+    };
+    // A server-side error (a unique violation, a bad date) arrives only after PQputCopyEnd;
+    // until then the server reads and discards the data, so sending on cannot block forever.
+    for (const auto& row : rows) {
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            if (i > 0) chunk.push_back('\t');
+            AppendCopyField(chunk, row[i]);
+        }
+        chunk.push_back('\n');
+        if (chunk.size() >= kCopyChunk && !send()) return Fail(ErrorFrom(conn_, nullptr, sql));
+    }
+    if (!chunk.empty() && !send()) return Fail(ErrorFrom(conn_, nullptr, sql));
+    if (PQputCopyEnd(conn_, nullptr) != 1) return Fail(ErrorFrom(conn_, nullptr, sql));
+
+    ResultPtr res(PQgetResult(conn_));
+    auto status = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
+    std::optional<Error> error;
+    if (status != PGRES_COMMAND_OK) error = ErrorFrom(conn_, res.get(), sql);
+    std::int64_t copied = status == PGRES_COMMAND_OK ? CommandRows(res.get()) : 0;
+    // Read up to the null that ends the command; a COPY state here means it never ended.
+    bool clean = res != nullptr && status != PGRES_COPY_IN && status != PGRES_COPY_BOTH;
+    while (clean) {
+        ResultPtr more(PQgetResult(conn_));
+        if (!more) break;
+        auto s = PQresultStatus(more.get());
+        if (s == PGRES_COPY_IN || s == PGRES_COPY_OUT || s == PGRES_COPY_BOTH) clean = false;
+    }
+    mid_copy.finished = clean;
+    if (error) return Fail(std::move(*error));
+    if (!clean) return Fail(ErrorFrom(conn_, nullptr, sql));
+    return copied;
 }
 
 // Reads the results of one pipeline up to and including its sync; returns the first error.

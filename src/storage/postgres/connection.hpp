@@ -47,13 +47,18 @@ class Connection {
     // error (after which the open transaction is aborted).
     Result<std::int64_t> RunBatch(const std::string& name, const std::string& sql,
                                   std::span<const std::vector<Value>> rows);
+    // Runs `sql`, our own COPY ... FROM STDIN (FORMAT text), and streams `rows` to it (each
+    // row one value per column of the COPY) in chunks of about 256 KiB. Returns the rows
+    // copied, or the error, after which the open transaction is aborted. A COPY left
+    // unfinished (lost connection, failed send) marks the connection broken.
+    Result<std::int64_t> CopyIn(const std::string& sql, std::span<const std::vector<Value>> rows);
 
   private:
     explicit Connection(pg_conn* conn) : conn_(conn) {}
     Status DrainPipeline(const std::string& name, std::int64_t& total);
 
     pg_conn* conn_;
-    bool broken_ = false;  // set when a pipeline could not be finished cleanly
+    bool broken_ = false;  // set when a pipeline or a COPY could not be finished cleanly
     std::set<std::string, std::less<>> prepared_;
 };
 

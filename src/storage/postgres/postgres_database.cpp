@@ -2,19 +2,51 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <atomic>
-#include <condition_variable>
-#include <mutex>
 #include <vector>
 
+#include "storage/backend_helpers.hpp"
+#include "storage/connection_pool.hpp"
 #include "storage/postgres/connection.hpp"
+#include "storage/sql_text.hpp"
 
 namespace overture::storage::postgres {
 
 namespace {
 
 class PostgresDatabase;
+
+// kInvalidArgument unless there are columns and every row has one value per column.
+Status CheckBulkShape(std::string_view table, std::span<const std::string> columns,
+                      std::span<const std::vector<Value>> rows) {
+    if (columns.empty()) {
+        return Fail(Error{ErrorCode::kInvalidArgument,
+                          "a bulk insert needs columns",
+                          fmt::format("postgres: bulk insert into {}: no columns", table),
+                          {}});
+    }
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (rows[i].size() != columns.size()) {
+            return Fail(Error{ErrorCode::kInvalidArgument,
+                              "a row has the wrong number of values",
+                              fmt::format("postgres: bulk insert into {}: row {} has {} values "
+                                          "for {} columns",
+                                          table, i, rows[i].size(), columns.size()),
+                              {}});
+        }
+    }
+    return {};
+}
+
+// COPY "table" ("a", "b") FROM STDIN (FORMAT text)
+std::string CopySql(std::string_view table, std::span<const std::string> columns) {
+    std::string names;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+        if (i > 0) names += ", ";
+        names += QuoteIdent(columns[i]);
+    }
+    return fmt::format("COPY {} ({}) FROM STDIN (FORMAT text)", QuoteIdent(table), names);
+}
 
 // Holds a connection lent by the pool; gives it back, rolled back if still open, when done.
 class PostgresTransaction final : public Transaction {
@@ -27,6 +59,8 @@ class PostgresTransaction final : public Transaction {
     Result<std::int64_t> Exec(std::string_view name, std::span<const Value> params) override;
     Result<std::int64_t> ExecBatch(std::string_view name,
                                    std::span<const std::vector<Value>> rows) override;
+    Result<std::int64_t> BulkInsert(std::string_view table, std::span<const std::string> columns,
+                                    std::span<const std::vector<Value>> rows) override;
     Status ExecScript(std::string_view sql) override;
     Result<Rows> QuerySql(std::string_view sql, std::span<const Value> params) override;
     Status Commit() override;
@@ -44,38 +78,36 @@ class PostgresTransaction final : public Transaction {
 class PostgresDatabase final : public Database {
   public:
     PostgresDatabase(std::string url, const PoolOptions& options, QueryCatalog catalog)
-        : url_(std::move(url)), options_(options), catalog_(std::move(catalog)) {}
+        : url_(std::move(url)),
+          catalog_(std::move(catalog)),
+          pool_(options.max_connections, options.acquire_timeout, "postgres: no free connection",
+                [this] { return Connect(); }) {}
 
     Dialect dialect() const override { return Dialect::kPostgres; }
     Result<std::unique_ptr<Transaction>> Begin(TxMode mode) override;
     Status PrepareCatalog() override;
-    Status Ping() override;
-    PoolStats Stats() const override;
+    Status Ping() override { return PingWithSelect(*this); }
+    PoolStats Stats() const override { return pool_.Stats(); }
 
     const QueryCatalog& catalog() const { return catalog_; }
     // Opens the first connection, so that Open() fails on a bad URL.
-    Status Start();
+    Status Start() { return pool_.Prefill(); }
     // Takes back a connection; drops it when lost or not cleanly idle.
-    void Release(std::unique_ptr<Connection> conn);
+    void Release(std::unique_ptr<Connection> conn) {
+        bool reuse = !conn->Broken() && conn->Idle();
+        pool_.Release(std::move(conn), reuse);
+    }
 
   private:
-    Result<std::unique_ptr<Connection>> Acquire();
     Result<std::unique_ptr<Connection>> Connect();
 
     const std::string url_;
-    const PoolOptions options_;
     const QueryCatalog catalog_;
     std::atomic<bool> catalog_ready_{false};  // PrepareCatalog() succeeded
-
-    mutable std::mutex mu_;
-    std::condition_variable released_;
-    std::vector<std::unique_ptr<Connection>> idle_;  // guarded by mu_
-    int open_ = 0;                                   // guarded by mu_; lent, idle or being opened
-    int in_use_ = 0;                                 // guarded by mu_
-    PoolStats stats_;  // guarded by mu_; size and in_use are computed in Stats()
+    ConnectionPool<Connection> pool_;         // opens with Connect() on demand
 };
 
-// --- pool ---
+// --- database ---
 
 Result<std::unique_ptr<Connection>> PostgresDatabase::Connect() {
     auto conn = Connection::Connect(url_);
@@ -88,88 +120,10 @@ Result<std::unique_ptr<Connection>> PostgresDatabase::Connect() {
     return conn;
 }
 
-Status PostgresDatabase::Start() {
-    {
-        std::lock_guard lock(mu_);
-        ++open_;
-    }
-    auto conn = Connect();
-    std::lock_guard lock(mu_);
-    if (!conn) {
-        --open_;
-        return Fail(conn.error());
-    }
-    idle_.push_back(std::move(*conn));
-    return {};
-}
-
-Result<std::unique_ptr<Connection>> PostgresDatabase::Acquire() {
-    auto deadline = std::chrono::steady_clock::now() + options_.acquire_timeout;
-    int max_open = std::max(1, options_.max_connections);
-    std::unique_lock lock(mu_);
-    bool waited = false;
-    std::unique_ptr<Connection> conn;
-    while (!conn) {
-        if (!idle_.empty()) {
-            conn = std::move(idle_.back());
-            idle_.pop_back();
-        } else if (open_ < max_open) {
-            ++open_;  // reserve the slot, connect without holding the lock
-            lock.unlock();
-            auto opened = Connect();
-            lock.lock();
-            if (!opened) {
-                --open_;
-                released_.notify_one();
-                return Fail(opened.error());
-            }
-            conn = std::move(*opened);
-        } else if (std::chrono::steady_clock::now() >= deadline) {
-            ++stats_.timeouts;
-            return Fail(Error::Unavailable("the database is busy; try again",
-                                           fmt::format("postgres: no free connection within {} ms",
-                                                       options_.acquire_timeout.count())));
-        } else {
-            waited = true;
-            released_.wait_until(lock, deadline);
-        }
-    }
-    ++stats_.acquired;
-    if (waited) ++stats_.waited;
-    ++in_use_;
-    return conn;
-}
-
-void PostgresDatabase::Release(std::unique_ptr<Connection> conn) {
-    bool keep = !conn->Broken() && conn->Idle();
-    std::unique_ptr<Connection> dropped;  // closed outside the lock
-    {
-        std::lock_guard lock(mu_);
-        --in_use_;
-        if (keep) {
-            idle_.push_back(std::move(conn));
-        } else {
-            --open_;
-            dropped = std::move(conn);
-        }
-    }
-    released_.notify_one();
-}
-
-PoolStats PostgresDatabase::Stats() const {
-    std::lock_guard lock(mu_);
-    PoolStats s = stats_;
-    s.size = open_;
-    s.in_use = in_use_;
-    return s;
-}
-
-// --- database ---
-
 Result<std::unique_ptr<Transaction>> PostgresDatabase::Begin(TxMode mode) {
-    auto conn = Acquire();
+    auto conn = pool_.Acquire();
     if (!conn) return Fail(conn.error());
-    auto st = (*conn)->ExecScript(mode == TxMode::kWrite ? "BEGIN" : "BEGIN READ ONLY");
+    auto st = (*conn)->ExecScript(mode == TxMode::kRead ? "BEGIN READ ONLY" : "BEGIN");
     if (!st) {
         Release(std::move(*conn));
         return Fail(st.error());
@@ -178,27 +132,12 @@ Result<std::unique_ptr<Transaction>> PostgresDatabase::Begin(TxMode mode) {
 }
 
 Status PostgresDatabase::PrepareCatalog() {
-    auto conn = Acquire();
+    auto conn = pool_.Acquire();
     if (!conn) return Fail(conn.error());
-    Status result;
-    for (const auto& [name, entry] : catalog_.entries()) {
-        if (auto st = (*conn)->Prepare(name, entry.sql); !st) {
-            auto e = st.error();
-            e.message = fmt::format("{} (at {})", e.message, entry.where);
-            result = Fail(std::move(e));
-            break;
-        }
-    }
+    auto result = PrepareCatalogOn(**conn, catalog_);
     Release(std::move(*conn));
     if (result) catalog_ready_.store(true);
     return result;
-}
-
-Status PostgresDatabase::Ping() {
-    auto tx = Begin(TxMode::kRead);
-    if (!tx) return Fail(tx.error());
-    if (auto r = (*tx)->QuerySql("SELECT 1", {}); !r) return Fail(r.error());
-    return {};
 }
 
 // --- transaction ---
@@ -238,6 +177,15 @@ Result<std::int64_t> PostgresTransaction::ExecBatch(std::string_view name,
     auto entry = Lookup(name);
     if (!entry) return Fail(entry.error());
     return conn_->RunBatch(std::string(name), (*entry)->sql, rows);
+}
+
+Result<std::int64_t> PostgresTransaction::BulkInsert(std::string_view table,
+                                                     std::span<const std::string> columns,
+                                                     std::span<const std::vector<Value>> rows) {
+    if (auto st = CheckOpen(); !st) return Fail(st.error());
+    if (auto st = CheckBulkShape(table, columns, rows); !st) return Fail(st.error());
+    if (rows.empty()) return 0;
+    return conn_->CopyIn(CopySql(table, columns), rows);
 }
 
 Status PostgresTransaction::ExecScript(std::string_view sql) {

@@ -22,13 +22,15 @@ Error ErrorFrom(sqlite3* db, int rc, std::string_view what) {
     return Error::Internal(std::move(detail));
 }
 
-int Bind(sqlite3_stmt* stmt, int index, const Value& value) {
+// `text_lifetime` is SQLITE_TRANSIENT (SQLite copies text) unless the caller keeps the value
+// alive and unchanged until the statement is reset (SQLITE_STATIC).
+int Bind(sqlite3_stmt* stmt, int index, const Value& value,
+         sqlite3_destructor_type text_lifetime = SQLITE_TRANSIENT) {
     if (auto p = std::get_if<std::int64_t>(&value)) return sqlite3_bind_int64(stmt, index, *p);
     if (auto p = std::get_if<double>(&value)) return sqlite3_bind_double(stmt, index, *p);
     if (auto p = std::get_if<bool>(&value)) return sqlite3_bind_int64(stmt, index, *p ? 1 : 0);
     if (auto p = std::get_if<std::string>(&value)) {
-        return sqlite3_bind_text64(stmt, index, p->data(), p->size(), SQLITE_TRANSIENT,
-                                   SQLITE_UTF8);
+        return sqlite3_bind_text64(stmt, index, p->data(), p->size(), text_lifetime, SQLITE_UTF8);
     }
     return sqlite3_bind_null(stmt, index);
 }
@@ -128,6 +130,34 @@ Result<Rows> Connection::RunSql(std::string_view sql, std::span<const Value> par
     if (rc != SQLITE_OK) return Fail(ErrorFrom(db_, rc, sql));
     if (!stmt) return Fail(Error::Internal("sqlite: empty SQL text"));
     return Run(stmt.get(), sql, params, changes);
+}
+
+Result<std::int64_t> Connection::InsertRows(std::string_view sql,
+                                            std::span<const std::vector<Value>> rows) {
+    sqlite3_stmt* raw = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
+    Stmt stmt(raw);
+    if (rc != SQLITE_OK) return Fail(ErrorFrom(db_, rc, sql));
+    if (!stmt) return Fail(Error::Internal("sqlite: empty SQL text"));
+    auto expected = static_cast<std::size_t>(sqlite3_bind_parameter_count(stmt.get()));
+    std::int64_t total = 0;
+    for (const auto& row : rows) {
+        if (row.size() != expected) {
+            return Fail(Error::Internal(fmt::format("sqlite: {}: expects {} parameters, got {}",
+                                                    sql, expected, row.size())));
+        }
+        // The row outlives the step, so SQLite need not copy the text.
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            rc = Bind(stmt.get(), static_cast<int>(i + 1), row[i], SQLITE_STATIC);
+            if (rc != SQLITE_OK) return Fail(ErrorFrom(db_, rc, sql));
+        }
+        rc = sqlite3_step(stmt.get());
+        if (rc != SQLITE_DONE) return Fail(ErrorFrom(db_, rc, sql));  // finalised on return
+        total += sqlite3_changes64(db_);
+        sqlite3_reset(stmt.get());
+    }
+    return total;
 }
 
 Result<Rows> Connection::Run(sqlite3_stmt* stmt, std::string_view what,

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/error.hpp"
 #include "storage/value.hpp"
@@ -41,6 +42,9 @@ class Connection {
                           std::span<const Value> params, std::int64_t* changes);
     // Prepares, runs and finalises one statement of our own SQL text.
     Result<Rows> RunSql(std::string_view sql, std::span<const Value> params, std::int64_t* changes);
+    // Prepares `sql` (our own INSERT text) once and runs it for every row, binding the row's
+    // values in order. Returns the rows changed, or the first error (earlier rows stay written).
+    Result<std::int64_t> InsertRows(std::string_view sql, std::span<const std::vector<Value>> rows);
     // True while a transaction is open on this connection.
     bool InTransaction() const;
 

@@ -2,12 +2,12 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <condition_variable>
 #include <filesystem>
-#include <mutex>
 #include <vector>
 
+#include "storage/backend_helpers.hpp"
+#include "storage/connection_pool.hpp"
+#include "storage/sql_text.hpp"
 #include "storage/sqlite/connection.hpp"
 
 namespace overture::storage::sqlite {
@@ -15,6 +15,42 @@ namespace overture::storage::sqlite {
 namespace {
 
 class SqliteDatabase;
+
+// kInvalidArgument unless there are columns and every row has one value per column.
+Status CheckBulkShape(std::string_view table, std::span<const std::string> columns,
+                      std::span<const std::vector<Value>> rows) {
+    if (columns.empty()) {
+        return Fail(Error{ErrorCode::kInvalidArgument,
+                          "a bulk insert needs columns",
+                          fmt::format("sqlite: bulk insert into {}: no columns", table),
+                          {}});
+    }
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (rows[i].size() != columns.size()) {
+            return Fail(Error{ErrorCode::kInvalidArgument,
+                              "a row has the wrong number of values",
+                              fmt::format("sqlite: bulk insert into {}: row {} has {} values "
+                                          "for {} columns",
+                                          table, i, rows[i].size(), columns.size()),
+                              {}});
+        }
+    }
+    return {};
+}
+
+// INSERT INTO "table" ("a", "b") VALUES (?1, ?2)
+std::string BulkInsertSql(std::string_view table, std::span<const std::string> columns) {
+    std::string names, placeholders;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+        if (i > 0) {
+            names += ", ";
+            placeholders += ", ";
+        }
+        names += QuoteIdent(columns[i]);
+        placeholders += fmt::format("?{}", i + 1);
+    }
+    return fmt::format("INSERT INTO {} ({}) VALUES ({})", QuoteIdent(table), names, placeholders);
+}
 
 // Holds a connection lent by the pool; gives it back, rolled back if still open, when done.
 class SqliteTransaction final : public Transaction {
@@ -27,6 +63,8 @@ class SqliteTransaction final : public Transaction {
     Result<std::int64_t> Exec(std::string_view name, std::span<const Value> params) override;
     Result<std::int64_t> ExecBatch(std::string_view name,
                                    std::span<const std::vector<Value>> rows) override;
+    Result<std::int64_t> BulkInsert(std::string_view table, std::span<const std::string> columns,
+                                    std::span<const std::vector<Value>> rows) override;
     Status ExecScript(std::string_view sql) override;
     Result<Rows> QuerySql(std::string_view sql, std::span<const Value> params) override;
     Status Commit() override;
@@ -43,109 +81,54 @@ class SqliteTransaction final : public Transaction {
 
 class SqliteDatabase final : public Database {
   public:
-    SqliteDatabase(std::string path, const PoolOptions& options, QueryCatalog catalog,
-                   std::unique_ptr<Connection> writer)
+    SqliteDatabase(std::string path, const PoolOptions& options, QueryCatalog catalog)
         : path_(std::move(path)),
           options_(options),
           catalog_(std::move(catalog)),
-          writer_(std::move(writer)) {}
+          writer_(1, options_.acquire_timeout, "sqlite: no free writer connection",
+                  [this] { return Connection::Open(path_, Role::kWriter, options_.busy_timeout); }),
+          readers_(options_.max_connections, options_.acquire_timeout,
+                   "sqlite: no free reader connection", [this] {
+                       return Connection::Open(path_, Role::kReader, options_.busy_timeout);
+                   }) {}
 
     Dialect dialect() const override { return Dialect::kSqlite; }
     Result<std::unique_ptr<Transaction>> Begin(TxMode mode) override;
     Status PrepareCatalog() override;
-    Status Ping() override;
-    PoolStats Stats() const override;
+    Status Ping() override { return PingWithSelect(*this); }
+    PoolStats Stats() const override { return Sum(writer_.Stats(), readers_.Stats()); }
 
     const QueryCatalog& catalog() const { return catalog_; }
-    void Release(TxMode mode, std::unique_ptr<Connection> conn);
+    // Opens the writer connection, so that Open() fails on a file it cannot open or create.
+    Status Start() { return writer_.Prefill(); }
+    void Release(TxMode mode, std::unique_ptr<Connection> conn) {
+        Pool(mode).Release(std::move(conn), true);
+    }
 
   private:
-    Result<std::unique_ptr<Connection>> Acquire(TxMode mode);
+    ConnectionPool<Connection>& Pool(TxMode mode) {
+        return mode == TxMode::kRead ? readers_ : writer_;
+    }
 
     const std::string path_;
     const PoolOptions options_;
     const QueryCatalog catalog_;
-
-    mutable std::mutex mu_;
-    std::condition_variable released_;
-    std::unique_ptr<Connection> writer_;                     // guarded by mu_; null while lent
-    std::vector<std::unique_ptr<Connection>> idle_readers_;  // guarded by mu_
-    int readers_open_ = 0;  // guarded by mu_; lent, idle or being opened
-    PoolStats stats_;       // guarded by mu_; size and in_use are computed in Stats()
-    int in_use_ = 0;        // guarded by mu_
+    // A pool of one: writers of this process queue here rather than on SQLite's lock.
+    ConnectionPool<Connection> writer_;
+    ConnectionPool<Connection> readers_;  // query_only connections, opened on demand
 };
-
-// --- pool ---
-
-Result<std::unique_ptr<Connection>> SqliteDatabase::Acquire(TxMode mode) {
-    auto deadline = std::chrono::steady_clock::now() + options_.acquire_timeout;
-    int max_readers = std::max(1, options_.max_connections);
-    std::unique_lock lock(mu_);
-    bool waited = false;
-    std::unique_ptr<Connection> conn;
-    while (!conn) {
-        if (mode == TxMode::kWrite && writer_) {
-            conn = std::move(writer_);
-        } else if (mode == TxMode::kRead && !idle_readers_.empty()) {
-            conn = std::move(idle_readers_.back());
-            idle_readers_.pop_back();
-        } else if (mode == TxMode::kRead && readers_open_ < max_readers) {
-            ++readers_open_;  // reserve the slot, open without holding the lock
-            lock.unlock();
-            auto opened = Connection::Open(path_, Role::kReader, options_.busy_timeout);
-            lock.lock();
-            if (!opened) {
-                --readers_open_;
-                released_.notify_one();
-                return Fail(opened.error());
-            }
-            conn = std::move(*opened);
-        } else if (std::chrono::steady_clock::now() >= deadline) {
-            ++stats_.timeouts;
-            return Fail(Error::Unavailable("the database is busy; try again",
-                                           fmt::format("sqlite: no free {} connection within {} ms",
-                                                       mode == TxMode::kWrite ? "writer" : "reader",
-                                                       options_.acquire_timeout.count())));
-        } else {
-            waited = true;
-            released_.wait_until(lock, deadline);
-        }
-    }
-    ++stats_.acquired;
-    if (waited) ++stats_.waited;
-    ++in_use_;
-    return conn;
-}
-
-void SqliteDatabase::Release(TxMode mode, std::unique_ptr<Connection> conn) {
-    {
-        std::lock_guard lock(mu_);
-        --in_use_;
-        if (mode == TxMode::kWrite) {
-            writer_ = std::move(conn);
-        } else {
-            idle_readers_.push_back(std::move(conn));
-        }
-    }
-    // Writers and readers wait on the same condition; wake all so the right kind gets it.
-    released_.notify_all();
-}
-
-PoolStats SqliteDatabase::Stats() const {
-    std::lock_guard lock(mu_);
-    PoolStats s = stats_;
-    s.size = 1 + readers_open_;
-    s.in_use = in_use_;
-    return s;
-}
 
 // --- database ---
 
 Result<std::unique_ptr<Transaction>> SqliteDatabase::Begin(TxMode mode) {
-    auto conn = Acquire(mode);
+    auto conn = Pool(mode).Acquire();
     if (!conn) return Fail(conn.error());
-    auto st = (*conn)->ExecScript(mode == TxMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
+    // foreign_keys can only change outside a transaction.
+    auto st =
+        mode == TxMode::kSchemaChange ? (*conn)->ExecScript("PRAGMA foreign_keys=OFF") : Status();
+    if (st) st = (*conn)->ExecScript(mode == TxMode::kRead ? "BEGIN" : "BEGIN IMMEDIATE");
     if (!st) {
+        if (mode == TxMode::kSchemaChange) (void)(*conn)->ExecScript("PRAGMA foreign_keys=ON");
         Release(mode, std::move(*conn));
         return Fail(st.error());
     }
@@ -153,26 +136,11 @@ Result<std::unique_ptr<Transaction>> SqliteDatabase::Begin(TxMode mode) {
 }
 
 Status SqliteDatabase::PrepareCatalog() {
-    auto conn = Acquire(TxMode::kWrite);
+    auto conn = writer_.Acquire();
     if (!conn) return Fail(conn.error());
-    Status result;
-    for (const auto& [name, entry] : catalog_.entries()) {
-        if (auto st = (*conn)->Prepare(name, entry.sql); !st) {
-            auto e = st.error();
-            e.message = fmt::format("{} (at {})", e.message, entry.where);
-            result = Fail(std::move(e));
-            break;
-        }
-    }
+    auto result = PrepareCatalogOn(**conn, catalog_);
     Release(TxMode::kWrite, std::move(*conn));
     return result;
-}
-
-Status SqliteDatabase::Ping() {
-    auto tx = Begin(TxMode::kRead);
-    if (!tx) return Fail(tx.error());
-    if (auto r = (*tx)->QuerySql("SELECT 1", {}); !r) return Fail(r.error());
-    return {};
 }
 
 // --- transaction ---
@@ -213,6 +181,19 @@ Result<std::int64_t> SqliteTransaction::ExecBatch(std::string_view name,
     return total;
 }
 
+Result<std::int64_t> SqliteTransaction::BulkInsert(std::string_view table,
+                                                   std::span<const std::string> columns,
+                                                   std::span<const std::vector<Value>> rows) {
+    if (auto st = CheckOpen(); !st) return Fail(st.error());
+    if (auto st = CheckBulkShape(table, columns, rows); !st) return Fail(st.error());
+    if (rows.empty()) return 0;
+    auto written = conn_->InsertRows(BulkInsertSql(table, columns), rows);
+    // Rows before the failing one are written; roll them back now so that, as on PostgreSQL
+    // (where a failed COPY aborts the transaction), a later Commit() cannot keep half a load.
+    if (!written) Finish();
+    return written;
+}
+
 Status SqliteTransaction::ExecScript(std::string_view sql) {
     if (auto st = CheckOpen(); !st) return st;
     return conn_->ExecScript(sql);
@@ -225,6 +206,19 @@ Result<Rows> SqliteTransaction::QuerySql(std::string_view sql, std::span<const V
 
 Status SqliteTransaction::Commit() {
     if (auto st = CheckOpen(); !st) return st;
+    if (mode_ == TxMode::kSchemaChange) {
+        auto broken = conn_->RunSql("PRAGMA foreign_key_check", {}, nullptr);
+        if (!broken) {
+            Finish();
+            return Fail(broken.error());
+        }
+        if (!broken->empty()) {
+            Finish();
+            return Fail(Error::FailedPrecondition(
+                "the change would leave records linking to records that do not exist; "
+                "nothing was changed"));
+        }
+    }
     auto st = conn_->ExecScript("COMMIT");
     Finish();  // rolls back if COMMIT failed and left the transaction open
     return st;
@@ -233,6 +227,7 @@ Status SqliteTransaction::Commit() {
 void SqliteTransaction::Finish() {
     if (!conn_) return;
     if (conn_->InTransaction()) (void)conn_->ExecScript("ROLLBACK");
+    if (mode_ == TxMode::kSchemaChange) (void)conn_->ExecScript("PRAGMA foreign_keys=ON");
     db_.Release(mode_, std::move(conn_));
 }
 
@@ -251,9 +246,9 @@ Result<std::unique_ptr<Database>> Open(const std::string& path, const PoolOption
             fmt::format("cannot open the SQLite database {}: directory {} does not exist", path,
                         dir.string())));
     }
-    auto writer = Connection::Open(path, Role::kWriter, options.busy_timeout);
-    if (!writer) return Fail(writer.error());
-    return std::make_unique<SqliteDatabase>(path, options, std::move(catalog), std::move(*writer));
+    auto db = std::make_unique<SqliteDatabase>(path, options, std::move(catalog));
+    if (auto st = db->Start(); !st) return Fail(st.error());
+    return db;
 }
 
 }  // namespace overture::storage::sqlite

@@ -30,7 +30,10 @@ export function AppFrame() {
   const navigate = useNavigate();
 
   const signOut = () => logout.mutate(undefined, { onSettled: () => navigate('/login', { replace: true }) });
-  const isActive = (path: string) => location.pathname === path || location.pathname.startsWith(`${path}/`);
+  const isActive = (path: string) =>
+    location.pathname === path ||
+    location.pathname.startsWith(`${path}/`) ||
+    (path === '/audiences' && location.pathname.startsWith('/profiles/'));
 
   return (
     <AppShell

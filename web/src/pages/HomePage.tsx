@@ -28,6 +28,14 @@ export function HomePage() {
           </Title>
           <List spacing="xs" size="sm">
             <List.Item>
+              <Anchor component={Link} to="/audiences/profiles">Profiles</Anchor>, subscription{' '}
+              <Anchor component={Link} to="/audiences/services">services</Anchor>, test profiles and quarantine.
+            </List.Item>
+            <List.Item>
+              <Anchor component={Link} to="/admin/data-model">Data model</Anchor>: custom fields and resources, reviewed
+              as SQL before they are published.
+            </List.Item>
+            <List.Item>
               <Anchor component={Link} to="/admin/users">Users</Anchor>: accounts and their roles (administrators).
             </List.Item>
             <List.Item>
@@ -57,6 +65,10 @@ export function HomePage() {
                 <Anchor component={Link} to={s.path}>{s.label}</Anchor>: arrives with {s.arrivesWith}.
               </List.Item>
             ))}
+            <List.Item>
+              Audiences and imports (in <Anchor component={Link} to="/audiences">Profiles & audiences</Anchor>): arrive with
+              the audience query builder and import workflows.
+            </List.Item>
           </List>
         </Paper>
       </SimpleGrid>

@@ -1,7 +1,7 @@
-// Administration: a title and the sub-navigation (Users, API keys, Audit trail).
+// Administration: a title and the sub-navigation (Users, API keys, Audit trail, Data model).
 
 import { Tabs } from '@mantine/core';
-import { IconHistory, IconKey, IconUsers } from '@tabler/icons-react';
+import { IconDatabase, IconHistory, IconKey, IconUsers } from '@tabler/icons-react';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 import { PageHeader } from '../../components/PageHeader';
 
@@ -9,6 +9,7 @@ const TABS = [
   { value: 'users', label: 'Users', icon: IconUsers },
   { value: 'api-keys', label: 'API keys', icon: IconKey },
   { value: 'audit', label: 'Audit trail', icon: IconHistory },
+  { value: 'data-model', label: 'Data model', icon: IconDatabase },
 ];
 
 export function AdminLayout() {
@@ -18,7 +19,7 @@ export function AdminLayout() {
 
   return (
     <>
-      <PageHeader title="Administration" description="Accounts, access keys and the record of changes." />
+      <PageHeader title="Administration" description="Accounts, access keys, the record of changes and the data model." />
       <Tabs value={current} onChange={(v) => v && navigate(`/admin/${v}`)} mb="lg" keepMounted={false}>
         <Tabs.List aria-label="Administration">
           {TABS.map((t) => (

@@ -1,92 +1,61 @@
-import { Alert, Button, Group, Modal, NativeSelect, PasswordInput, Stack, TextInput } from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { NativeSelect, PasswordInput, TextInput } from '@mantine/core';
 
 import { ROLES, users, type Role } from '../../api';
+import { FormModal, useFormModal } from '../../components/FormModal';
 import { notifySuccess } from '../../components/notify';
 import { ROLE_LABELS } from '../../format';
 
 const EMPTY = { username: '', displayName: '', role: 'marketer' as Role, password: '' };
 
 export function NewUserModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
-  const client = useQueryClient();
-  const [form, setForm] = useState(EMPTY);
-
-  const create = useMutation({
-    mutationFn: () =>
+  const { form, set, modal } = useFormModal({
+    empty: EMPTY,
+    submit: (f) =>
       users.create({
-        username: form.username.trim(),
-        password: form.password,
-        role: form.role,
-        ...(form.displayName.trim() ? { displayName: form.displayName.trim() } : {}),
+        username: f.username.trim(),
+        password: f.password,
+        role: f.role,
+        ...(f.displayName.trim() ? { displayName: f.displayName.trim() } : {}),
       }),
+    invalidates: [['users'], ['audit']],
     onSuccess: (user) => {
       notifySuccess(`User ${user.username} created.`);
-      client.invalidateQueries({ queryKey: ['users'] });
-      client.invalidateQueries({ queryKey: ['audit'] });
-      close();
+      onClose();
     },
+    onClose,
   });
 
-  const close = () => {
-    setForm(EMPTY);
-    create.reset();
-    onClose();
-  };
-
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    create.mutate();
-  };
-
   return (
-    <Modal opened={opened} onClose={close} title="New user" centered>
-      <form onSubmit={submit} aria-label="New user">
-        <Stack>
-          {create.isError ? (
-            <Alert color="red" variant="light" role="alert" title="Could not create the user">
-              {create.error.message}
-            </Alert>
-          ) : null}
-          <TextInput
-            label="Username"
-            required
-            data-autofocus
-            autoComplete="off"
-            value={form.username}
-            onChange={(e) => setForm({ ...form, username: e.currentTarget.value })}
-          />
-          <TextInput
-            label="Display name"
-            autoComplete="off"
-            value={form.displayName}
-            onChange={(e) => setForm({ ...form, displayName: e.currentTarget.value })}
-          />
-          <NativeSelect
-            label="Role"
-            required
-            data={ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }))}
-            value={form.role}
-            onChange={(e) => setForm({ ...form, role: e.currentTarget.value as Role })}
-          />
-          <PasswordInput
-            label="Password"
-            description="At least 12 characters."
-            required
-            autoComplete="new-password"
-            value={form.password}
-            onChange={(e) => setForm({ ...form, password: e.currentTarget.value })}
-          />
-          <Group justify="flex-end" mt="sm">
-            <Button variant="default" onClick={close} disabled={create.isPending}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={create.isPending}>
-              Create user
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormModal opened={opened} title="New user" errorTitle="Could not create the user" submitLabel="Create user" {...modal}>
+      <TextInput
+        label="Username"
+        required
+        data-autofocus
+        autoComplete="off"
+        value={form.username}
+        onChange={(e) => set('username', e.currentTarget.value)}
+      />
+      <TextInput
+        label="Display name"
+        autoComplete="off"
+        value={form.displayName}
+        onChange={(e) => set('displayName', e.currentTarget.value)}
+      />
+      <NativeSelect
+        label="Role"
+        required
+        data={ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }))}
+        value={form.role}
+        onChange={(e) => set('role', e.currentTarget.value as Role)}
+      />
+      <PasswordInput
+        label="Password"
+        description="At least 12 characters."
+        required
+        autoComplete="new-password"
+        value={form.password}
+        onChange={(e) => set('password', e.currentTarget.value)}
+      />
+    </FormModal>
   );
 }

@@ -1,0 +1,668 @@
+#include "importexport/importer.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "common/strings.hpp"
+#include "importexport/csv_writer.hpp"
+#include "schema/dates.hpp"
+#include "schema/ddl.hpp"
+#include "storage/field_values.hpp"
+#include "storage/sql_text.hpp"
+
+namespace overture::importexport {
+
+using schema::Field;
+using schema::FieldType;
+using schema::Link;
+using schema::Resource;
+using storage::Dialect;
+using storage::Params;
+using storage::QuoteIdent;
+using storage::Transaction;
+using storage::Value;
+
+std::string_view ImportModeName(ImportMode m) {
+    switch (m) {
+        case ImportMode::kInsert:
+            return "insert";
+        case ImportMode::kUpdate:
+            return "update";
+        case ImportMode::kUpsert:
+            return "upsert";
+        case ImportMode::kDelete:
+            return "delete";
+    }
+    return "upsert";
+}
+
+std::optional<ImportMode> ParseImportMode(std::string_view name) {
+    for (auto m :
+         {ImportMode::kInsert, ImportMode::kUpdate, ImportMode::kUpsert, ImportMode::kDelete}) {
+        if (ImportModeName(m) == name) return m;
+    }
+    return std::nullopt;
+}
+
+namespace {
+
+constexpr std::string_view kStage = "ov_import_stage";
+constexpr std::size_t kBatchRows = 5000;
+
+// One column of the staging table: a mapped field or link, or a field derived from another
+// (emailDomain from email).
+struct StageColumn {
+    std::string name;              // "v0", "v1", ...
+    const Field* field = nullptr;  // null for a link
+    const Link* link = nullptr;
+    std::string target_column;  // the resource's column
+    int mapping = -1;           // index in spec.columns; -1 for a derived column
+    bool keep_when_empty = true;
+};
+
+struct Rejects {
+    struct Entry {
+        std::string column;
+        std::string reason;
+    };
+    std::map<std::uint64_t, Entry> by_line;  // first reason per line
+    void Add(std::uint64_t line, std::string column, std::string reason) {
+        by_line.emplace(line, Entry{std::move(column), std::move(reason)});
+    }
+};
+
+std::string Normalized(std::string_view name) {
+    std::string out;
+    for (char c : name) {
+        if (c == ' ' || c == '_' || c == '-' || c == '.') continue;
+        out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    }
+    return out;
+}
+
+std::string Eq(Dialect d, const std::string& a, const std::string& b) {
+    return d == Dialect::kSqlite ? fmt::format("{} IS {}", a, b)
+                                 : fmt::format("{} IS NOT DISTINCT FROM {}", a, b);
+}
+
+std::string StageCol(const std::string& c) {
+    return fmt::format("{}.{}", QuoteIdent(kStage), QuoteIdent(c));
+}
+
+schema::SqlDialect ToSchema(Dialect d) {
+    return d == Dialect::kSqlite ? schema::SqlDialect::kSqlite : schema::SqlDialect::kPostgres;
+}
+
+// Converts one cell; empty cells are null. Dates may come in a custom format.
+Result<Value> Convert(const StageColumn& col, const ColumnMapping& m, std::string_view cell,
+                      std::string_view country) {
+    if (cell.empty()) return Value();
+    if (col.link) {
+        Field id;
+        id.name = m.target;
+        id.type = FieldType::kInteger;
+        return storage::TextToStored(id, cell, country);
+    }
+    if (!m.format.empty() && col.field->type == FieldType::kDate) {
+        auto d = schema::ParseDateWithFormat(cell, m.format);
+        if (!d) return Fail(Error::InvalidArgument(d.error().message));
+        return Value(*d);
+    }
+    if (!m.format.empty() && col.field->type == FieldType::kDateTime) {
+        auto d = schema::ParseDateTimeWithFormat(cell, m.format);
+        if (!d) return Fail(Error::InvalidArgument(d.error().message));
+        return Value(*d);
+    }
+    return storage::TextToStored(*col.field, cell, country);
+}
+
+// Collects the lines a query selects as rejects with `reason`, then removes them from the
+// staging table. `select_lines` selects "line" plus optional extra columns passed to reason.
+Status RejectAndRemove(Transaction& tx, const std::string& select_lines, std::string column,
+                       const std::function<std::string(const std::vector<Value>&)>& reason,
+                       Rejects& rejects, std::uint64_t& rejected) {
+    auto rows = tx.QuerySql(select_lines, {});
+    if (!rows) return Fail(rows.error());
+    if (rows->empty()) return {};
+    for (const auto& r : rows->rows) {
+        rejects.Add(static_cast<std::uint64_t>(storage::AsInt(r[0])), column, reason(r));
+    }
+    rejected += rows->size();
+    auto del = fmt::format("DELETE FROM {} WHERE line IN (SELECT line FROM ({}) ov_x)",
+                           QuoteIdent(kStage), select_lines);
+    if (auto r = tx.QuerySql(del, {}); !r) return Fail(r.error());
+    return {};
+}
+
+// Writes the rejects file: a second pass over the input picks the rejected lines.
+Status WriteRejects(const ImportSpec& spec, const Rejects& rejects,
+                    const std::vector<std::string>& header) {
+    if (spec.rejects_path.empty()) return {};
+    CsvWriter writer;
+    if (auto st = writer.Open(spec.rejects_path); !st) return st;
+    std::vector<std::string> head = {"line", "column", "reason"};
+    for (std::size_t i = 0; i < header.size(); ++i) head.push_back(header[i]);
+    std::vector<std::string_view> views(head.begin(), head.end());
+    if (auto st = writer.Row(views); !st) return st;
+    if (!rejects.by_line.empty()) {
+        auto reader = CsvReader::Open(spec.path, spec.csv);
+        if (!reader) return Fail(reader.error());
+        CsvRecord record;
+        while (true) {
+            auto more = (*reader)->Next(record);
+            if (!more) return Fail(more.error());
+            if (!*more) break;
+            auto it = rejects.by_line.find(record.line);
+            if (it == rejects.by_line.end()) continue;
+            auto line = std::to_string(record.line);
+            std::vector<std::string_view> row = {line, it->second.column, it->second.reason};
+            for (auto f : record.fields) row.push_back(f);
+            if (auto st = writer.Row(row); !st) return st;
+        }
+    }
+    return writer.Close();
+}
+
+}  // namespace
+
+std::vector<ColumnMapping> AutoMap(const Resource& r, const std::vector<std::string>& header) {
+    std::vector<ColumnMapping> out;
+    std::vector<std::string> used;
+    for (std::size_t i = 0; i < header.size(); ++i) {
+        auto want = Normalized(header[i]);
+        if (want == "mail") want = "email";
+        std::string target;
+        for (const auto& f : r.fields) {
+            if (!f.read_only && Normalized(f.name) == want) target = f.name;
+        }
+        for (const auto& l : r.links) {
+            if (Normalized(l.name) == want || Normalized(l.name + "id") == want) target = l.name;
+        }
+        if (target.empty() || std::find(used.begin(), used.end(), target) != used.end()) continue;
+        used.push_back(target);
+        ColumnMapping m;
+        m.source = static_cast<int>(i);
+        m.target = target;
+        out.push_back(std::move(m));
+    }
+    return out;
+}
+
+Status CheckSpec(const schema::Model& model, const ImportSpec& spec, std::size_t file_columns) {
+    const Resource* r = model.Find(spec.resource);
+    if (!r) {
+        return Fail(
+            Error::InvalidArgument(fmt::format("there is no resource named '{}'", spec.resource))
+                .With("field", "resource"));
+    }
+    if (spec.columns.empty()) {
+        return Fail(Error::InvalidArgument("map at least one column").With("field", "columns"));
+    }
+    std::vector<std::string> targets;
+    std::vector<int> sources;
+    for (const auto& m : spec.columns) {
+        const Field* f = r->FindField(m.target);
+        if (!f && !r->FindLink(m.target)) {
+            return Fail(Error::InvalidArgument(
+                            fmt::format("{} has no field or link named '{}'", r->name, m.target))
+                            .With("field", "columns"));
+        }
+        if (f && f->read_only) {
+            return Fail(Error::InvalidArgument(
+                            fmt::format("{} is set by the system and cannot be imported", m.target))
+                            .With("field", "columns"));
+        }
+        if (m.source < 0 || static_cast<std::size_t>(m.source) >= file_columns) {
+            return Fail(Error::InvalidArgument(
+                            fmt::format("column {} of the mapping is not in the file, which has {} "
+                                        "columns",
+                                        m.source + 1, file_columns))
+                            .With("field", "columns"));
+        }
+        if (std::find(targets.begin(), targets.end(), m.target) != targets.end()) {
+            return Fail(
+                Error::InvalidArgument(fmt::format("{} is mapped from two columns", m.target))
+                    .With("field", "columns"));
+        }
+        targets.push_back(m.target);
+        sources.push_back(m.source);
+    }
+    for (const auto& k : spec.keys) {
+        if (std::find(targets.begin(), targets.end(), k) == targets.end()) {
+            return Fail(
+                Error::InvalidArgument(fmt::format("the key {} is not mapped from a column", k))
+                    .With("field", "keys"));
+        }
+    }
+    if (spec.keys.empty() && spec.mode != ImportMode::kInsert) {
+        return Fail(
+            Error::InvalidArgument(fmt::format("{} needs key fields to find existing records",
+                                               ImportModeName(spec.mode)))
+                .With("field", "keys"));
+    }
+    return {};
+}
+
+Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model,
+                               const ImportSpec& spec, const Clock& clock,
+                               const ProgressFn& on_progress, const std::atomic<bool>* cancel) {
+    const Dialect d = db.dialect();
+    auto reader = CsvReader::Open(spec.path, spec.csv);
+    if (!reader) return Fail(reader.error());
+    CsvRecord record;
+
+    // The header (or the first record's width) fixes the column count.
+    std::vector<std::string> header;
+    std::size_t width = 0;
+    bool first_is_data = false;
+    {
+        auto more = (*reader)->Next(record);
+        if (!more) return Fail(more.error());
+        if (!*more) return Fail(Error::InvalidArgument("the file is empty"));
+        width = record.fields.size();
+        if (spec.has_header) {
+            for (auto f : record.fields) header.emplace_back(f);
+        } else {
+            for (std::size_t i = 0; i < width; ++i)
+                header.push_back(fmt::format("column{}", i + 1));
+            first_is_data = true;
+        }
+    }
+    if (auto st = CheckSpec(model, spec, width); !st) return Fail(st.error());
+    const Resource& r = *model.Find(spec.resource);
+
+    // Staging columns, in mapping order, plus derived ones.
+    std::vector<StageColumn> cols;
+    int country_mapping = -1;
+    for (std::size_t i = 0; i < spec.columns.size(); ++i) {
+        const auto& m = spec.columns[i];
+        StageColumn c;
+        c.name = fmt::format("v{}", i);
+        c.mapping = static_cast<int>(i);
+        c.keep_when_empty = m.keep_when_empty;
+        if ((c.field = r.FindField(m.target))) {
+            c.target_column = c.field->column;
+            // Built-in flags are NOT NULL columns: an empty cell never clears them.
+            if (c.field->builtin && c.field->type == FieldType::kBoolean) c.keep_when_empty = true;
+        } else {
+            c.link = r.FindLink(m.target);
+            c.target_column = c.link->column;
+        }
+        if (m.target == "country") country_mapping = static_cast<int>(i);
+        cols.push_back(std::move(c));
+    }
+    int email_col = -1;
+    for (std::size_t i = 0; i < cols.size(); ++i) {
+        if (cols[i].field && cols[i].field->normalizer == schema::Normalizer::kEmail &&
+            r.FindField("emailDomain")) {
+            email_col = static_cast<int>(i);
+            StageColumn derived;
+            derived.name = "vdomain";
+            derived.field = r.FindField("emailDomain");
+            derived.target_column = derived.field->column;
+            derived.keep_when_empty = cols[i].keep_when_empty;
+            cols.push_back(std::move(derived));
+            break;
+        }
+    }
+    auto key_col = [&](const std::string& key) -> const StageColumn& {
+        for (const auto& c : cols) {
+            if (c.mapping >= 0 && spec.columns[c.mapping].target == key) return c;
+        }
+        return cols.front();  // CheckSpec guarantees keys are mapped
+    };
+
+    auto tx = db.Begin(storage::TxMode::kWrite);
+    if (!tx) return Fail(tx.error());
+    Transaction& t = **tx;
+
+    std::string create =
+        fmt::format("CREATE TEMP TABLE {} (line BIGINT NOT NULL", QuoteIdent(kStage));
+    for (const auto& c : cols) {
+        std::string type = c.field ? schema::ColumnType(*c.field, ToSchema(d))
+                                   : (d == Dialect::kSqlite ? "INTEGER" : "bigint");
+        create += fmt::format(", {} {}", QuoteIdent(c.name), type);
+    }
+    create += ", target_id BIGINT, id_max BIGINT, unchanged INTEGER NOT NULL DEFAULT 0)";
+    if (d == Dialect::kPostgres) create += " ON COMMIT DROP";
+    if (auto st = t.ExecScript(fmt::format("DROP TABLE IF EXISTS {}", QuoteIdent(kStage))); !st) {
+        return Fail(st.error());
+    }
+    if (auto st = t.ExecScript(create); !st) return Fail(st.error());
+
+    std::vector<std::string> stage_columns = {"line"};
+    for (const auto& c : cols) stage_columns.push_back(c.name);
+
+    ImportResult result;
+    Rejects rejects;
+    ImportProgress progress;
+    progress.phase = "reading";
+    progress.bytes_total = (*reader)->file_size();
+    std::vector<std::vector<Value>> batch;
+    batch.reserve(kBatchRows);
+
+    auto flush = [&]() -> Status {
+        if (batch.empty()) return {};
+        auto n = t.BulkInsert(kStage, stage_columns, batch);
+        if (!n) return Fail(n.error());
+        batch.clear();
+        return {};
+    };
+
+    auto handle = [&](const CsvRecord& rec) -> Status {
+        ++result.read;
+        if (!rec.error.empty()) {
+            rejects.Add(rec.line, "", rec.error);
+            ++result.rejected;
+            return {};
+        }
+        if (rec.fields.size() != width) {
+            rejects.Add(rec.line, "",
+                        fmt::format("expected {} columns, found {}", width, rec.fields.size()));
+            ++result.rejected;
+            return {};
+        }
+        std::string_view country =
+            country_mapping >= 0 ? rec.fields[spec.columns[country_mapping].source] : "";
+        std::vector<Value> row;
+        row.reserve(cols.size() + 1);
+        row.emplace_back(static_cast<std::int64_t>(rec.line));
+        for (const auto& c : cols) {
+            if (c.mapping < 0) {
+                // emailDomain, from the email column converted just before.
+                const Value& email = row[email_col + 1];
+                if (storage::IsNull(email)) {
+                    row.emplace_back();
+                } else {
+                    auto text = storage::AsString(email);
+                    row.emplace_back(text.substr(text.rfind('@') + 1));
+                }
+                continue;
+            }
+            const auto& m = spec.columns[c.mapping];
+            auto cell = rec.fields[m.source];
+            auto v = Convert(c, m, cell, country);
+            if (!v && m.on_bad == OnBadValue::kUseDefault) {
+                v = Convert(c, m, m.default_value, country);
+            } else if (!v && m.on_bad == OnBadValue::kIgnoreValue) {
+                v = Value();
+            }
+            if (!v) {
+                rejects.Add(rec.line, header[m.source], v.error().message);
+                ++result.rejected;
+                return {};
+            }
+            row.push_back(std::move(*v));
+        }
+        for (const auto& k : spec.keys) {
+            const auto& c = key_col(k);
+            if (storage::IsNull(row[&c - cols.data() + 1])) {
+                rejects.Add(rec.line, header[spec.columns[c.mapping].source],
+                            fmt::format("the key field {} is empty", k));
+                ++result.rejected;
+                return {};
+            }
+        }
+        batch.push_back(std::move(row));
+        if (batch.size() >= kBatchRows) return flush();
+        return {};
+    };
+
+    if (first_is_data) {
+        if (auto st = handle(record); !st) return Fail(st.error());
+    }
+    while (true) {
+        auto more = (*reader)->Next(record);
+        if (!more) return Fail(more.error());
+        if (!*more) break;
+        if (auto st = handle(record); !st) return Fail(st.error());
+        if (result.read % 10000 == 0) {
+            if (cancel && cancel->load()) {
+                return Fail(Error::FailedPrecondition("the import was cancelled; nothing changed"));
+            }
+            if (on_progress) {
+                progress.lines = result.read;
+                progress.rejected = result.rejected;
+                progress.bytes_done = (*reader)->bytes_consumed();
+                on_progress(progress);
+            }
+        }
+    }
+    if (auto st = flush(); !st) return Fail(st.error());
+    progress.phase = "reconciling";
+    progress.lines = result.read;
+    progress.bytes_done = progress.bytes_total;
+    if (on_progress) on_progress(progress);
+
+    const std::string stage = QuoteIdent(kStage);
+    const std::string table = QuoteIdent(r.table);
+    auto fixed_reason = [](std::string text) {
+        return [text](const std::vector<Value>&) { return text; };
+    };
+
+    // 1. Duplicate keys in the file: the first line wins.
+    if (!spec.keys.empty()) {
+        std::string partition;
+        std::string key_names;
+        for (const auto& k : spec.keys) {
+            partition += (partition.empty() ? "" : ", ") + QuoteIdent(key_col(k).name);
+            key_names += (key_names.empty() ? "" : ", ") + k;
+        }
+        auto dups = fmt::format(
+            "SELECT line, first_line FROM (SELECT line, min(line) OVER (PARTITION BY {}) AS "
+            "first_line FROM {}) ov_d WHERE line <> first_line",
+            partition, stage);
+        if (auto st = RejectAndRemove(
+                t, dups, key_names,
+                [&](const std::vector<Value>& row) {
+                    return fmt::format("duplicate key in the file: same {} as line {}", key_names,
+                                       storage::AsInt(row[1]));
+                },
+                rejects, result.rejected);
+            !st) {
+            return Fail(st.error());
+        }
+
+        // 2. Match existing records.
+        std::string cond;
+        for (const auto& k : spec.keys) {
+            const auto& c = key_col(k);
+            cond += fmt::format("{}t.{} = {}", cond.empty() ? "" : " AND ",
+                                QuoteIdent(c.target_column), StageCol(c.name));
+        }
+        auto match = fmt::format(
+            "UPDATE {} SET (target_id, id_max) = (SELECT min(t.id), max(t.id) FROM {} t WHERE {})",
+            stage, table, cond);
+        if (auto q = t.QuerySql(match, {}); !q) return Fail(q.error());
+        if (auto st = RejectAndRemove(
+                t,
+                fmt::format("SELECT line, target_id, id_max FROM {} WHERE id_max <> target_id",
+                            stage),
+                key_names,
+                [&](const std::vector<Value>& row) {
+                    return fmt::format(
+                        "the key matches several {} records (ids {} and {}, at "
+                        "least); use a unique key",
+                        r.name, storage::AsInt(row[1]), storage::AsInt(row[2]));
+                },
+                rejects, result.rejected);
+            !st) {
+            return Fail(st.error());
+        }
+        if (spec.mode == ImportMode::kInsert) {
+            if (auto st = RejectAndRemove(
+                    t,
+                    fmt::format("SELECT line, target_id FROM {} WHERE target_id IS NOT NULL",
+                                stage),
+                    key_names,
+                    [&](const std::vector<Value>& row) {
+                        return fmt::format("a {} with this key already exists (id {})", r.name,
+                                           storage::AsInt(row[1]));
+                    },
+                    rejects, result.rejected);
+                !st) {
+                return Fail(st.error());
+            }
+        }
+        if (spec.mode == ImportMode::kUpdate || spec.mode == ImportMode::kDelete) {
+            if (auto st = RejectAndRemove(
+                    t, fmt::format("SELECT line FROM {} WHERE target_id IS NULL", stage), key_names,
+                    fixed_reason(fmt::format("no {} has this key", r.name)), rejects,
+                    result.rejected);
+                !st) {
+                return Fail(st.error());
+            }
+        }
+    }
+
+    // 3. Links must point at existing records.
+    for (const auto& c : cols) {
+        if (!c.link) continue;
+        const Resource* target = model.Find(c.link->target);
+        auto bad = fmt::format(
+            "SELECT line, {} FROM {} WHERE {} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {} x "
+            "WHERE x.id = {})",
+            QuoteIdent(c.name), stage, QuoteIdent(c.name), QuoteIdent(target->table),
+            StageCol(c.name));
+        if (auto st = RejectAndRemove(
+                t, bad, header[spec.columns[c.mapping].source],
+                [&](const std::vector<Value>& row) {
+                    return fmt::format("there is no {} with id {}", c.link->target,
+                                       storage::AsInt(row[1]));
+                },
+                rejects, result.rejected);
+            !st) {
+            return Fail(st.error());
+        }
+    }
+
+    // 4. New records need their required fields and links.
+    if (spec.mode == ImportMode::kInsert || spec.mode == ImportMode::kUpsert) {
+        auto required = [&](const std::string& name, bool is_required) -> Status {
+            if (!is_required) return {};
+            const StageColumn* c = nullptr;
+            for (const auto& col : cols) {
+                if (col.mapping >= 0 && spec.columns[col.mapping].target == name) c = &col;
+            }
+            auto cond = c ? fmt::format("{} IS NULL", QuoteIdent(c->name)) : std::string("1 = 1");
+            return RejectAndRemove(
+                t, fmt::format("SELECT line FROM {} WHERE target_id IS NULL AND {}", stage, cond),
+                name,
+                fixed_reason(fmt::format("{} is required for a new {}{}", name, r.name,
+                                         c ? "" : " (map a column to it)")),
+                rejects, result.rejected);
+        };
+        for (const auto& f : r.fields) {
+            if (auto st = required(f.name, f.required); !st) return Fail(st.error());
+        }
+        for (const auto& l : r.links) {
+            if (auto st = required(l.name, l.cardinality == schema::Cardinality::kOne); !st) {
+                return Fail(st.error());
+            }
+        }
+    }
+
+    progress.phase = "writing";
+    if (on_progress) on_progress(progress);
+    Params params(d);
+    const Field& stamp_field = *r.FindField("modifiedAt");
+    auto now = storage::WriteExpr(stamp_field, d, params.Add(FormatRfc3339(clock.Now())));
+    const Field* created_by = r.FindField("createdBy");
+    const Field* modified_by = r.FindField("modifiedBy");
+    // Typed, so that PostgreSQL accepts it in statements that do not use it.
+    std::string actor = params.Add(spec.actor) + (d == Dialect::kPostgres ? "::text" : "");
+
+    if (spec.mode == ImportMode::kDelete) {
+        auto del = fmt::format(
+            "DELETE FROM {} WHERE id IN (SELECT target_id FROM {} WHERE target_id IS NOT NULL) "
+            "RETURNING id",
+            table, stage);
+        auto rows = t.QuerySql(del, {});
+        if (!rows) return Fail(rows.error());
+        result.deleted = rows->size();
+    } else {
+        // 5. Unchanged records are left alone (and counted).
+        std::string same;
+        for (const auto& c : cols) {
+            auto target_expr = fmt::format("t.{}", QuoteIdent(c.target_column));
+            auto cond = Eq(d, StageCol(c.name), target_expr);
+            if (c.keep_when_empty) cond = fmt::format("({} IS NULL OR {})", StageCol(c.name), cond);
+            same += (same.empty() ? "" : " AND ") + cond;
+        }
+        auto mark = fmt::format(
+            "UPDATE {} SET unchanged = 1 WHERE target_id IS NOT NULL AND EXISTS (SELECT 1 FROM {} "
+            "t WHERE t.id = {}.target_id AND {})",
+            stage, table, stage, same);
+        if (auto q = t.QuerySql(mark, {}); !q) return Fail(q.error());
+        auto counted =
+            t.QuerySql(fmt::format("SELECT count(*) FROM {} WHERE unchanged = 1", stage), {});
+        if (!counted) return Fail(counted.error());
+        result.unchanged = storage::AsInt(counted->rows.at(0).at(0));
+
+        if (spec.mode != ImportMode::kInsert) {
+            std::string set = fmt::format("modified_at = {}", now);
+            if (modified_by)
+                set += fmt::format(", {} = {}", QuoteIdent(modified_by->column), actor);
+            for (const auto& c : cols) {
+                auto col = QuoteIdent(c.target_column);
+                auto value = c.keep_when_empty ? fmt::format("COALESCE(s.{}, {}.{})",
+                                                             QuoteIdent(c.name), table, col)
+                                               : fmt::format("s.{}", QuoteIdent(c.name));
+                set += fmt::format(", {} = {}", col, value);
+            }
+            auto update = fmt::format(
+                "UPDATE {} SET {} FROM {} s WHERE {}.id = s.target_id AND s.unchanged = 0 "
+                "RETURNING id",
+                table, set, stage, table);
+            auto rows = t.QuerySql(update, params.values());
+            if (!rows) return Fail(rows.error());
+            result.updated = rows->size();
+        }
+        std::string columns = "created_at, modified_at";
+        std::string values = fmt::format("{}, {}", now, now);
+        if (created_by) {
+            columns += ", " + QuoteIdent(created_by->column);
+            values += ", " + actor;
+        }
+        if (modified_by) {
+            columns += ", " + QuoteIdent(modified_by->column);
+            values += ", " + actor;
+        }
+        for (const auto& c : cols) {
+            columns += ", " + QuoteIdent(c.target_column);
+            bool flag = c.field && c.field->builtin && c.field->type == FieldType::kBoolean;
+            values += ", " + (flag ? fmt::format("COALESCE({}, {})", QuoteIdent(c.name),
+                                                 d == Dialect::kSqlite ? "0" : "false")
+                                   : QuoteIdent(c.name));
+        }
+        auto insert = fmt::format(
+            "INSERT INTO {} ({}) SELECT {} FROM {} WHERE target_id IS NULL ORDER BY line "
+            "RETURNING id",
+            table, columns, values, stage);
+        auto rows = t.QuerySql(insert, params.values());
+        if (!rows) {
+            if (rows.error().code == ErrorCode::kAlreadyExists) {
+                return Fail(Error::AlreadyExists(fmt::format(
+                    "the file holds values that another {} already has in a unique field; "
+                    "nothing was imported (reconcile on that field to update those records)",
+                    r.name)));
+            }
+            return Fail(rows.error());
+        }
+        result.inserted = rows->size();
+    }
+
+    if (auto st = t.ExecScript(fmt::format("DROP TABLE IF EXISTS {}", stage)); !st) {
+        return Fail(st.error());
+    }
+    if (auto st = WriteRejects(spec, rejects, header); !st) return Fail(st.error());
+    if (auto st = t.Commit(); !st) return Fail(st.error());
+    progress.phase = "done";
+    progress.rejected = result.rejected;
+    if (on_progress) on_progress(progress);
+    return result;
+}
+
+}  // namespace overture::importexport

@@ -1,0 +1,134 @@
+// Importing CSV files from the command line: 10,000 rows with 37 bad ones, rejects with line
+// numbers and reasons, and an idempotent re-import.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { BIN, startServer, adminClient } from './lib.mjs';
+
+let server, admin, dir;
+before(async () => {
+  server = await startServer();
+  admin = await adminClient(server);
+  dir = mkdtempSync(path.join(tmpdir(), 'overture-import-'));
+});
+after(async () => { await server.stop(); rmSync(dir, { recursive: true, force: true }); });
+
+function importFile(file, ...args) {
+  const r = spawnSync(BIN, ['import', '--database', server.dbUrl, '--file', file, ...args],
+                      { encoding: 'utf8', timeout: 120000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function parseCounts(out) {
+  const m = out.match(/read (\d+), inserted (\d+), updated (\d+), unchanged (\d+), deleted (\d+), rejected (\d+)/);
+  assert.ok(m, out);
+  const [read, inserted, updated, unchanged, deleted, rejected] = m.slice(1).map(Number);
+  return { read, inserted, updated, unchanged, deleted, rejected };
+}
+
+// 10,000 data lines; the bad ones are spread through the file and each is bad in one way.
+function makeFile() {
+  const lines = ['email;firstName;lastName;gender;birthDate;country;city'];
+  const bad = new Map();  // file line number -> kind
+  const kinds = ['email', 'date', 'columns', 'enum', 'duplicate'];
+  const counts = { email: 8, date: 8, columns: 7, enum: 7, duplicate: 7 };
+  const plan = [];
+  for (const k of kinds) for (let i = 0; i < counts[k]; i++) plan.push(k);
+  for (let i = 0; i < 10000; i++) {
+    const line = i + 2;
+    const badKind = i % 269 === 100 ? plan.shift() : undefined;
+    let email = `person${i}@example.com`;
+    let birth = `19${String(50 + (i % 50)).padStart(2, '0')}-0${1 + (i % 9)}-1${i % 10}`;
+    let gender = ['female', 'male', 'other', ''][i % 4];
+    let row;
+    switch (badKind) {
+      case 'email': email = `person${i}.example.com`; break;
+      case 'date': birth = '2001-02-29'; break;
+      case 'enum': gender = 'robot'; break;
+      case 'duplicate': email = `person${i - 1}@example.com`; break;
+      default: break;
+    }
+    row = [email, `First${i}`, `Last${i}`, gender, birth, i % 3 ? 'FR' : 'de', `City ${i % 17}`];
+    if (badKind === 'columns') row = row.slice(0, 5);
+    if (badKind) bad.set(line, badKind);
+    lines.push(row.join(';'));
+  }
+  assert.equal(plan.length, 0, 'all 37 bad lines placed');
+  return { text: lines.join('\n') + '\n', bad };
+}
+
+test('10,000 rows with 37 bad ones: exactly the good rows land, 37 rejects with lines and reasons', async () => {
+  const { text, bad } = makeFile();
+  assert.equal(bad.size, 37);
+  const file = path.join(dir, 'people.csv');
+  writeFileSync(file, text);
+  const first = importFile(file, '--key', 'email');
+  assert.equal(first.code, 0, first.err);
+  const c = parseCounts(first.out);
+  assert.deepEqual(c, { read: 10000, inserted: 9963, updated: 0, unchanged: 0, deleted: 0, rejected: 37 });
+
+  const rejects = readFileSync(`${file}.rejects.csv`, 'utf8').trim().split('\n');
+  assert.equal(rejects[0], 'line,column,reason,email,firstName,lastName,gender,birthDate,country,city');
+  assert.equal(rejects.length, 38);
+  const reasons = { email: /has no '@'|e-mail/, date: /not a day of the calendar|date/, columns: /expected 7 columns, found 5/,
+                    enum: /'robot' is not one of/, duplicate: /duplicate key in the file: same email as line \d+/ };
+  for (const row of rejects.slice(1)) {
+    const line = Number(row.split(',')[0]);
+    assert.ok(bad.has(line), `line ${line} was rejected but is good: ${row}`);
+    assert.match(row, reasons[bad.get(line)], row);
+  }
+  assert.equal((await admin.get('/api/v1/profiles/_count')).json.count, 9963);
+  const p = await admin.get('/api/v1/profiles?email=person42@example.com');
+  assert.equal(p.json.items[0].lastName, 'Last42');
+  assert.equal(p.json.items[0].emailDomain, 'example.com');
+  assert.equal(p.json.items[0].country, 'DE');
+
+  // The same file again in upsert mode: nothing changes, and the command says so.
+  const again = importFile(file, '--key', 'email', '--mode', 'upsert');
+  assert.equal(again.code, 0, again.err);
+  assert.deepEqual(parseCounts(again.out), { read: 10000, inserted: 0, updated: 0, unchanged: 9963, deleted: 0, rejected: 37 });
+  assert.match(again.out, /No record changed/);
+  assert.equal((await admin.get('/api/v1/profiles/_count')).json.count, 9963);
+});
+
+test('update, insert and delete modes; gzip and Latin-1 input', async () => {
+  const file = path.join(dir, 'changes.csv.gz');
+  // Latin-1: "Zoë" as 0xEB. Tab-separated.
+  const body = Buffer.concat([Buffer.from('email\tfirstName\n'),
+    Buffer.from('person1@example.com\tZo'), Buffer.from([0xeb]), Buffer.from('\nnobody@example.com\tNo\n')]);
+  writeFileSync(file, gzipSync(body));
+  const upd = importFile(file, '--key', 'email', '--mode', 'update');
+  assert.equal(upd.code, 0, upd.err);
+  assert.deepEqual(parseCounts(upd.out), { read: 2, inserted: 0, updated: 1, unchanged: 0, deleted: 0, rejected: 1 });
+  const p = await admin.get('/api/v1/profiles?email=person1@example.com');
+  assert.equal(p.json.items[0].firstName, 'Zoë');
+  assert.equal(p.json.items[0].lastName, 'Last1', 'columns not in the file keep their values');
+
+  const ins = importFile(file, '--key', 'email', '--mode', 'insert');
+  assert.deepEqual(parseCounts(ins.out), { read: 2, inserted: 1, updated: 0, unchanged: 0, deleted: 0, rejected: 1 });
+  const rejects = readFileSync(`${file}.rejects.csv`, 'utf8');
+  assert.match(rejects, /already exists/);
+
+  const del = importFile(file, '--key', 'email', '--mode', 'delete');
+  assert.deepEqual(parseCounts(del.out), { read: 2, inserted: 0, updated: 0, unchanged: 0, deleted: 2, rejected: 0 });
+  assert.equal((await admin.get('/api/v1/profiles?email=nobody@example.com')).json.items.length, 0);
+});
+
+test('a bad mapping or mode is refused before anything is read', () => {
+  const file = path.join(dir, 'small.csv');
+  writeFileSync(file, 'email,shoeSize\na@example.com,42\n');
+  const unknown = importFile(file, '--map', 'shoeSize=shoeSize');
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.err, /shoeSize/);
+  const mode = importFile(file, '--mode', 'merge');
+  assert.equal(mode.code, 2);
+  const keyless = importFile(file, '--mode', 'update');
+  assert.equal(keyless.code, 2);
+  assert.match(keyless.err, /key/);
+  const missing = importFile(path.join(dir, 'nope.csv'));
+  assert.notEqual(missing.code, 0);
+});

@@ -1,0 +1,107 @@
+// Profiles, services and subscriptions, test profiles, quarantine: the built-in resources.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, adminClient, errorOf } from './lib.mjs';
+
+let server, admin;
+before(async () => { server = await startServer(); admin = await adminClient(server); });
+after(async () => { await server.stop(); });
+
+test('profiles: normalization, derived fields, filters, search and count', async () => {
+  const made = [];
+  for (const [email, country, first] of [['ANN@Bücher.Example', 'de', 'Ann'], ['bob@example.com', 'FR', 'Bob'],
+                                         ['cy@example.com', 'FR', 'Cy']]) {
+    const r = await admin.post('/api/v1/profiles', { email, country, firstName: first, birthDate: '1990-02-28',
+      blockEmail: first === 'Cy' });
+    assert.equal(r.status, 201, r.text);
+    made.push(r.json);
+  }
+  assert.equal(made[0].email, 'ANN@xn--bcher-kva.example');
+  assert.equal(made[0].emailDomain, 'xn--bcher-kva.example');
+  assert.equal(made[0].country, 'DE');
+  assert.equal(made[0].blockEmail, false);
+  assert.equal(made[0].birthDate, '1990-02-28');
+  const fr = await admin.get('/api/v1/profiles/_count?country=FR');
+  assert.equal(fr.json.count, 2);
+  const blocked = await admin.get('/api/v1/profiles?blockEmail=true');
+  assert.deepEqual(blocked.json.items.map((p) => p.firstName), ['Cy']);
+  const q = await admin.get('/api/v1/profiles?q=bob');
+  assert.deepEqual(q.json.items.map((p) => p.firstName), ['Bob']);
+  const desc = await admin.get('/api/v1/profiles?order=-firstName');
+  assert.deepEqual(desc.json.items.map((p) => p.firstName), ['Cy', 'Bob', 'Ann']);
+
+  // A phone number is read in the country the profile is in, even when the country comes later.
+  const phone = await admin.patch(`/api/v1/profiles/${made[1].id}`, { mobilePhone: '06 12 34 56 78' });
+  assert.equal(phone.json.mobilePhone, '+33612345678');
+  assert.equal(phone.json.modifiedBy, 'admin');
+  assert.ok(phone.json.modifiedAt >= phone.json.createdAt);
+
+  // externalId is a unique key.
+  assert.equal((await admin.patch(`/api/v1/profiles/${made[0].id}`, { externalId: 'crm-1' })).status, 200);
+  errorOf(assert, await admin.patch(`/api/v1/profiles/${made[1].id}`, { externalId: 'crm-1' }), 409, 'already_exists');
+});
+
+test('services and subscriptions with history and subscriber counts', async () => {
+  const svc = await admin.post('/api/v1/services', { name: 'newsletter', label: 'Newsletter', channel: 'email', validityDays: 365 });
+  assert.equal(svc.status, 201, svc.text);
+  assert.equal(svc.json.subscriberCount, 0);
+  errorOf(assert, await admin.post('/api/v1/services', { name: 'newsletter', label: 'Again', channel: 'email' }), 409);
+  const e = errorOf(assert, await admin.post('/api/v1/services', { name: 'x', label: 'X', channel: 'fax' }), 400);
+  assert.equal(e.details.field, 'channel');
+
+  const p1 = (await admin.post('/api/v1/profiles', { email: 's1@example.com' })).json;
+  const p2 = (await admin.post('/api/v1/profiles', { email: 's2@example.com' })).json;
+  const base = `/api/v1/services/${svc.json.id}/subscriptions`;
+  const s1 = await admin.post(base, { profile: p1.id, origin: 'landing page' });
+  assert.equal(s1.status, 201, s1.text);
+  assert.equal(s1.json.origin, 'landing page');
+  assert.equal(s1.json.profile, p1.id);
+  assert.ok(s1.json.expiresAt > s1.json.createdAt, 'validityDays gives an expiry');
+  const again = await admin.post(base, { profile: p1.id });
+  assert.equal(again.status, 200, 'subscribing twice keeps the first subscription');
+  assert.equal(again.json.id, s1.json.id);
+  assert.equal((await admin.post(base, { profile: p2.id })).status, 201);
+  errorOf(assert, await admin.post(base, { profile: 987654 }), 400);
+  errorOf(assert, await admin.post('/api/v1/services/987654/subscriptions', { profile: p1.id }), 404);
+
+  assert.equal((await admin.get(`/api/v1/services/${svc.json.id}`)).json.subscriberCount, 2);
+  const list = await admin.get(base);
+  assert.deepEqual(list.json.items.map((s) => s.profile).sort(), [p1.id, p2.id].sort());
+  const mine = await admin.get(`/api/v1/profiles/${p1.id}/subscriptions`);
+  assert.deepEqual(mine.json.items.map((s) => s.service), [svc.json.id]);
+
+  assert.equal((await admin.del(`${base}/${p1.id}`)).status, 204);
+  errorOf(assert, await admin.del(`${base}/${p1.id}`), 404);
+  assert.equal((await admin.get(`/api/v1/services/${svc.json.id}`)).json.subscriberCount, 1);
+});
+
+test('test profiles carry their usages and may borrow a profile', async () => {
+  const p = (await admin.post('/api/v1/profiles', { email: 'real@example.com', firstName: 'Real' })).json;
+  const t = await admin.post('/api/v1/test-profiles', { label: 'QA inbox', email: 'qa@example.net',
+    useForProof: true, useForTrap: true, profile: p.id });
+  assert.equal(t.status, 201, t.text);
+  assert.equal(t.json.useForProof, true);
+  assert.equal(t.json.useForPreview, false);
+  assert.equal(t.json.profile, p.id);
+  const e = errorOf(assert, await admin.post('/api/v1/test-profiles', { email: 'x@example.net' }), 400);
+  assert.equal(e.details.field, 'label');
+  const proofs = await admin.get('/api/v1/test-profiles?useForProof=true');
+  assert.equal(proofs.json.items.length, 1);
+});
+
+test('quarantine: add, list, release', async () => {
+  const q = await admin.post('/api/v1/quarantine', { address: 'bounced@example.com', channel: 'email',
+    status: 'quarantined', reason: '550 5.1.1 user unknown', errorCount: 1, lastErrorAt: '2026-11-28T10:00:00Z' });
+  assert.equal(q.status, 201, q.text);
+  errorOf(assert, await admin.post('/api/v1/quarantine', { address: 'bounced@example.com', channel: 'email', status: 'denylisted' }), 409);
+  const e = errorOf(assert, await admin.post('/api/v1/quarantine', { address: 'x', channel: 'email', status: 'sick' }), 400);
+  assert.equal(e.details.field, 'status');
+  const listed = await admin.get('/api/v1/quarantine?status=quarantined');
+  assert.equal(listed.json.items.length, 1);
+  const released = await admin.post(`/api/v1/quarantine/${q.json.id}/release`);
+  assert.equal(released.status, 200, released.text);
+  assert.equal(released.json.status, 'valid');
+  assert.equal(released.json.errorCount, 0);
+  assert.equal(released.json.reason, '550 5.1.1 user unknown', 'the history of the error stays');
+  errorOf(assert, await admin.post('/api/v1/quarantine/987654/release'), 404);
+});
