@@ -9,7 +9,8 @@ DB ?= var/overture.db
 
 run: deps build web
 	@mkdir -p var
-	@if [ ! -f "$(DB)" ]; then $(RELEASE_DIR)/overture init --database sqlite:$(DB); fi
+	@if [ ! -f "$(DB)" ]; then $(RELEASE_DIR)/overture init --database sqlite:$(DB) && \
+	  $(RELEASE_DIR)/overture demo --profiles 10000 --database sqlite:$(DB); fi
 	$(RELEASE_DIR)/overture serve --database sqlite:$(DB) --listen 127.0.0.1:8080
 
 test: test-deps build-test build web

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Starts the server on a fresh SQLite database and a free port, runs tests/e2e/run.mjs against
-# it (Playwright driving /usr/bin/chromium), and stops the server by its PID.
+# Starts the server on a fresh SQLite database and a free port, runs tests/e2e/run.mjs, then
+# tests/e2e/profiles.mjs and tests/e2e/import.mjs against it (Playwright driving /usr/bin/chromium,
+# same server and environment; the first failure stops the run), and stops the server by its PID.
 # Usage: scripts/e2e.sh path/to/overture
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +20,8 @@ cleanup() {
 trap cleanup EXIT
 
 "$bin" init --database "sqlite:$dir/e2e.db" --admin-password "$password" >/dev/null
-"$bin" serve --database "sqlite:$dir/e2e.db" --listen 127.0.0.1:0 --web-root web/dist \
+OVERTURE_IMPORTS_DIRECTORY="$dir/imports" \
+  "$bin" serve --database "sqlite:$dir/e2e.db" --listen 127.0.0.1:0 --web-root web/dist \
   >"$out/server.log" 2>&1 &
 pid=$!
 url=""
@@ -30,6 +32,8 @@ for _ in $(seq 1 200); do
   sleep 0.1
 done
 [ -n "$url" ] || { echo "the server did not start"; cat "$out/server.log"; exit 1; }
-OVERTURE_URL=$url OVERTURE_ADMIN_PASSWORD=$password OVERTURE_E2E_OUT=$out \
-  node tests/e2e/run.mjs
+for script in run profiles import; do
+  OVERTURE_URL=$url OVERTURE_ADMIN_PASSWORD=$password OVERTURE_E2E_OUT=$out \
+    node "tests/e2e/$script.mjs"
+done
 echo "screenshots: $(ls "$out"/*.png 2>/dev/null | tr '\n' ' ')"

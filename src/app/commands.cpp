@@ -19,6 +19,8 @@
 #include "http/static_files.hpp"
 #include "service/api_keys.hpp"
 #include "service/audit.hpp"
+#include "service/exports.hpp"
+#include "service/imports.hpp"
 #include "service/records.hpp"
 #include "service/schema_service.hpp"
 #include "service/sessions.hpp"
@@ -74,7 +76,9 @@ struct Services {
           api_keys(db, clock, random, audit),
           schema(db, clock, audit),
           records(db, clock, schema),
-          subscriptions(db, clock, records) {}
+          subscriptions(db, clock, records),
+          imports(db, clock, random, schema, cfg.imports.directory),
+          exports(records, schema) {}
 
     SystemClock clock;
     SecureRandom random;
@@ -85,6 +89,8 @@ struct Services {
     service::SchemaService schema;
     service::RecordService records;
     service::SubscriptionService subscriptions;
+    service::ImportService imports;
+    service::ExportService exports;
 };
 
 std::filesystem::path DefaultWebRoot() {
@@ -160,6 +166,10 @@ int RunServe(const CommonOptions& common, const ServeOptions& serve) {
         PrintError(st.error());
         return kExitFailure;
     }
+    if (auto st = services.imports.Recover(); !st) {
+        PrintError(st.error());
+        return kExitFailure;
+    }
 
     http::Metrics metrics;
     http::Router router;
@@ -172,7 +182,9 @@ int RunServe(const CommonOptions& common, const ServeOptions& serve) {
                          services.api_keys,
                          services.schema,
                          services.records,
-                         services.subscriptions};
+                         services.subscriptions,
+                         services.imports,
+                         services.exports};
     http::RegisterApi(router, ctx);
     std::filesystem::path web_root =
         cfg.http.web_root.empty() ? DefaultWebRoot() : std::filesystem::path(cfg.http.web_root);

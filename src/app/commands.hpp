@@ -1,6 +1,7 @@
 #pragma once
 // The CLI commands. Each returns the process exit code: 0 success, 1 a runtime failure (the
 // database unreachable, a port taken), 2 a usage or configuration error.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -44,11 +45,27 @@ struct ImportOptions {
     std::string rejects;                // empty: FILE.rejects.csv
 };
 
+struct DemoOptions {
+    int profiles = 10000;    // --profiles N
+    std::uint64_t seed = 1;  // --seed S: the same seed gives the same people and purchases
+};
+
+struct ExportOptions {
+    std::string resource = "profile";
+    std::string columns;  // comma-separated; empty: every field
+    std::string search;   // like ?q=
+    std::string file;     // empty or "-": standard output
+};
+
 int RunServe(const CommonOptions& common, const ServeOptions& serve);
 int RunInit(const CommonOptions& common, const std::string& admin_password);
 int RunMigrate(const CommonOptions& common);
 int RunUserAdd(const CommonOptions& common, const UserAddOptions& options);
 int RunImport(const CommonOptions& common, const ImportOptions& options);
+int RunExport(const CommonOptions& common, const ExportOptions& options);
+// Loads generated demo data (docs/demo.md) once: a database that already holds demo profiles
+// is left unchanged and the command succeeds.
+int RunDemo(const CommonOptions& common, const DemoOptions& options);
 
 // Defaults < config file < OVERTURE_* environment < flags, validated.
 Result<config::Config> LoadConfigFor(const CommonOptions& common);

@@ -111,6 +111,11 @@ int RunImport(const CommonOptions& common, const ImportOptions& options) {
     spec.csv.delimiter = options.delimiter.empty() ? sniff->delimiter : options.delimiter[0];
     if (options.delimiter == "\\t" || options.delimiter == "tab") spec.csv.delimiter = '\t';
     spec.csv.encoding = sniff->encoding;
+    if (!options.encoding.empty() && options.encoding != "latin-1" &&
+        options.encoding != "latin1" && options.encoding != "utf-8" && options.encoding != "utf8") {
+        std::cerr << "overture: --encoding must be utf-8 or latin-1\n";
+        return kExitUsage;
+    }
     if (options.encoding == "latin-1" || options.encoding == "latin1") {
         spec.csv.encoding = importexport::Encoding::kLatin1;
     } else if (options.encoding == "utf-8" || options.encoding == "utf8") {
@@ -151,9 +156,6 @@ int RunImport(const CommonOptions& common, const ImportOptions& options) {
             }
             spec.columns.push_back(std::move(mapping));
         }
-    }
-    if (spec.keys.empty() && spec.mode == importexport::ImportMode::kUpsert) {
-        spec.mode = importexport::ImportMode::kInsert;  // nothing to reconcile on
     }
     std::cerr << "Importing " << options.file << " into " << resource->plural_label << " ("
               << importexport::ImportModeName(spec.mode) << "), columns:";

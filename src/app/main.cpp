@@ -1,4 +1,5 @@
-// overture: the one binary. Commands: serve, init, migrate, user add (DESIGN.md section 8).
+// overture: the one binary. Commands: serve, init, migrate, user add, import, demo (DESIGN.md
+// section 8).
 #include <CLI/CLI.hpp>
 
 #include "app/commands.hpp"
@@ -84,6 +85,28 @@ int main(int argc, char** argv) {
     import_cmd->add_option("--rejects", import.rejects,
                            "where to write rejected lines (default: FILE.rejects.csv)");
 
+    DemoOptions demo;
+    auto* demo_cmd = cli.add_subcommand(
+        "demo",
+        "Load demo data: profiles, purchases, services, subscriptions and test profiles "
+        "(once; later runs do nothing)");
+    AddCommon(demo_cmd, common);
+    demo_cmd->add_option("--profiles", demo.profiles, "how many profiles to generate")
+        ->capture_default_str();
+    demo_cmd->add_option("--seed", demo.seed, "random seed: the same seed gives the same data")
+        ->capture_default_str();
+
+    ExportOptions export_options;
+    auto* export_cmd = cli.add_subcommand("export", "Export a resource to CSV");
+    AddCommon(export_cmd, common);
+    export_cmd->add_option("--resource", export_options.resource, "the resource to export")
+        ->capture_default_str();
+    export_cmd->add_option("--columns", export_options.columns,
+                           "comma-separated fields and links (default: every field)");
+    export_cmd->add_option("--q", export_options.search,
+                           "only records whose text fields contain this");
+    export_cmd->add_option("--file", export_options.file, "output file (default: standard output)");
+
     try {
         cli.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -96,5 +119,7 @@ int main(int argc, char** argv) {
     if (migrate_cmd->parsed()) return RunMigrate(common);
     if (user_add_cmd->parsed()) return RunUserAdd(common, user_add);
     if (import_cmd->parsed()) return RunImport(common, import);
+    if (export_cmd->parsed()) return RunExport(common, export_options);
+    if (demo_cmd->parsed()) return RunDemo(common, demo);
     return kExitUsage;
 }

@@ -26,6 +26,7 @@ struct HttpConfig {
     int worker_threads = 8;
     std::int64_t max_header_bytes = 16 * 1024;
     std::int64_t max_body_bytes = 1024 * 1024;
+    std::int64_t max_upload_bytes = 256ll * 1024 * 1024;  // import uploads (held in memory)
     std::int64_t idle_timeout_ms = 60000;
     std::int64_t read_timeout_ms = 30000;
     std::int64_t shutdown_grace_ms = 30000;
@@ -41,6 +42,10 @@ struct SecurityConfig {
     std::int64_t login_window_minutes = 15;
 };
 
+struct ImportsConfig {
+    std::string directory = "var/imports";  // uploaded files and rejects files
+};
+
 struct LogConfig {
     std::string level = "info";
 };
@@ -49,6 +54,7 @@ struct Config {
     DatabaseConfig database;
     HttpConfig http;
     SecurityConfig security;
+    ImportsConfig imports;
     LogConfig log;
 
     // Sets one key by its dotted name ("http.listen") from text, converting and validating.

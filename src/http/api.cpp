@@ -11,6 +11,8 @@ void RegisterApi(Router& router, const ApiContext& ctx) {
     RegisterSchemaRoutes(router, ctx);
     RegisterRecordRoutes(router, ctx);
     RegisterSubscriptionRoutes(router, ctx);
+    RegisterImportRoutes(router, ctx);
+    RegisterExportRoutes(router, ctx);
 }
 
 }  // namespace overture::http

@@ -10,6 +10,8 @@
 #include "http/router.hpp"
 #include "service/api_keys.hpp"
 #include "service/audit.hpp"
+#include "service/exports.hpp"
+#include "service/imports.hpp"
 #include "service/records.hpp"
 #include "service/schema_service.hpp"
 #include "service/sessions.hpp"
@@ -30,6 +32,8 @@ struct ApiContext {
     service::SchemaService& schema;
     const service::RecordService& records;
     const service::SubscriptionService& subscriptions;
+    service::ImportService& imports;
+    const service::ExportService& exports;
 };
 
 inline constexpr std::string_view kSessionCookie = "overture_session";
@@ -46,5 +50,7 @@ void RegisterSystemRoutes(Router& router, const ApiContext& ctx);
 void RegisterSchemaRoutes(Router& router, const ApiContext& ctx);
 void RegisterRecordRoutes(Router& router, const ApiContext& ctx);
 void RegisterSubscriptionRoutes(Router& router, const ApiContext& ctx);
+void RegisterImportRoutes(Router& router, const ApiContext& ctx);
+void RegisterExportRoutes(Router& router, const ApiContext& ctx);
 
 }  // namespace overture::http

@@ -61,8 +61,10 @@ TEST(OpenApi, RouterAndDocumentAgree) {
     service::SchemaService schema(*fresh->db, clock, audit);
     service::RecordService records(*fresh->db, clock, schema);
     service::SubscriptionService subscriptions(*fresh->db, clock, records);
-    ApiContext ctx{*fresh->db, cfg,  metrics, audit,   users,
-                   auth,       keys, schema,  records, subscriptions};
+    service::ImportService imports(*fresh->db, clock, random, schema, ::testing::TempDir());
+    service::ExportService exports(records, schema);
+    ApiContext ctx{*fresh->db, cfg,    metrics, audit,         users,   auth,
+                   keys,       schema, records, subscriptions, imports, exports};
     Router router;
     RegisterApi(router, ctx);
 

@@ -20,7 +20,8 @@ bool IsApiPath(std::string_view path) { return path == "/api" || path.starts_wit
 
 }  // namespace
 
-void Router::Add(std::string_view method, std::string pattern, Handler handler) {
+void Router::Add(std::string_view method, std::string pattern, Handler handler,
+                 std::size_t max_body_bytes) {
     if (pattern.empty() || pattern.front() != '/') {
         throw std::invalid_argument("route pattern must start with '/': " + pattern);
     }
@@ -45,6 +46,7 @@ void Router::Add(std::string_view method, std::string pattern, Handler handler) 
     }
     route.pattern = std::move(pattern);
     route.handler = std::move(handler);
+    route.max_body_bytes = max_body_bytes;
     routes_.push_back(std::move(route));
 }
 
@@ -64,6 +66,22 @@ bool Router::MoreSpecific(const Route& a, const Route& b) {
         if (a.segments[i].is_param != b.segments[i].is_param) return !a.segments[i].is_param;
     }
     return false;
+}
+
+std::size_t Router::BodyLimit(std::string_view method, std::string_view path) const {
+    const auto segments = SplitPath(path);
+    for (const auto& route : routes_) {
+        if (route.method == method && route.max_body_bytes > 0 && Match(route, segments)) {
+            return route.max_body_bytes;
+        }
+    }
+    return 0;
+}
+
+std::size_t Router::MaxBodyLimit() const {
+    std::size_t most = 0;
+    for (const auto& route : routes_) most = std::max(most, route.max_body_bytes);
+    return most;
 }
 
 Response Router::Dispatch(Request& req) const {

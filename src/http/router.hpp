@@ -24,7 +24,15 @@ class Router {
     // Registers `handler` for `method` (upper case, e.g. "GET") and `pattern`, e.g.
     // "/api/v1/users/{id}". A HEAD request with no HEAD route uses the GET route.
     // Throws std::invalid_argument on a malformed pattern or a duplicate (a start-up bug).
-    void Add(std::string_view method, std::string pattern, Handler handler);
+    // `max_body_bytes` > 0 lets this route take bodies larger than the server's default limit
+    // (uploads).
+    void Add(std::string_view method, std::string pattern, Handler handler,
+             std::size_t max_body_bytes = 0);
+
+    // The body limit of the route `method` + `path` (a path without its query), or 0 when the
+    // route has none of its own. Largest of all route limits: MaxBodyLimit().
+    std::size_t BodyLimit(std::string_view method, std::string_view path) const;
+    std::size_t MaxBodyLimit() const;
 
     // Handles paths that match no route: only GET/HEAD requests whose path does not start with
     // "/api/" reach it (the web UI's static files).
@@ -52,6 +60,7 @@ class Router {
         std::string pattern;
         std::vector<Segment> segments;
         Handler handler;
+        std::size_t max_body_bytes = 0;
     };
 
     // True when every segment of `route` matches the path `segments`.

@@ -287,13 +287,28 @@ asio::awaitable<void> Server::Impl::Session::Run() {
 
         bhttp::request_parser<bhttp::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
-        parser.body_limit(options.max_body_bytes);
+        // Routes may allow larger bodies (uploads): the parser takes the largest, and once the
+        // header names the route, that route's own limit applies.
+        std::size_t body_limit = std::max(options.max_body_bytes, impl_.router_.MaxBodyLimit());
+        parser.body_limit(body_limit);
         Answer answer;
         answer.route = "unmatched";
         error_code ec;
         stream_.expires_after(options.read_timeout);
         co_await bhttp::async_read_header(stream_, buffer_, parser,
                                           asio::redirect_error(asio::use_awaitable, ec));
+        if (!ec && parser.is_header_done()) {
+            const auto& header = parser.get();
+            auto target = header.target();
+            auto path = target.substr(0, target.find('?'));
+            std::size_t route_limit = impl_.router_.BodyLimit(header.method_string(), path);
+            body_limit = route_limit > 0 ? route_limit : options.max_body_bytes;
+            if (parser.content_length() && *parser.content_length() > body_limit) {
+                ec = bhttp::error::body_limit;
+            } else {
+                parser.body_limit(body_limit);
+            }
+        }
         if (!ec && beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
             bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
             co_await bhttp::async_write(stream_, cont,
@@ -323,7 +338,7 @@ asio::awaitable<void> Server::Impl::Session::Run() {
         }
         if (ec == bhttp::error::body_limit) {
             Error error{ErrorCode::kPayloadTooLarge, "request body too large", {}, {}};
-            error.details.emplace("limitBytes", std::to_string(options.max_body_bytes));
+            error.details.emplace("limitBytes", std::to_string(body_limit));
             co_await Refuse(std::move(error), 413, answer);
             co_return;
         }

@@ -431,6 +431,10 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
         }
     }
     if (auto st = flush(); !st) return Fail(st.error());
+    auto cancelled = [&] { return cancel && cancel->load(); };
+    if (cancelled()) {
+        return Fail(Error::FailedPrecondition("the import was cancelled; nothing changed"));
+    }
     progress.phase = "reconciling";
     progress.lines = result.read;
     progress.bytes_done = progress.bytes_total;
@@ -564,6 +568,9 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
         }
     }
 
+    if (cancelled()) {
+        return Fail(Error::FailedPrecondition("the import was cancelled; nothing changed"));
+    }
     progress.phase = "writing";
     if (on_progress) on_progress(progress);
     Params params(d);

@@ -40,6 +40,13 @@ std::span<const std::string_view> All() {
         kSubscriptionInsert,
         kSubscriptionDelete,
         kSubscriptionHistoryInsert,
+        kImportInsert,
+        kImportGet,
+        kImportList,
+        kImportQueue,
+        kImportStart,
+        kImportFinish,
+        kImportInterrupted,
     };
     return kAll;
 }

@@ -47,6 +47,14 @@ inline constexpr std::string_view kSubscriptionInsert = "subscription-insert";
 inline constexpr std::string_view kSubscriptionDelete = "subscription-delete";
 inline constexpr std::string_view kSubscriptionHistoryInsert = "subscription-history-insert";
 
+inline constexpr std::string_view kImportInsert = "import-insert";
+inline constexpr std::string_view kImportGet = "import-get";
+inline constexpr std::string_view kImportList = "import-list";
+inline constexpr std::string_view kImportQueue = "import-queue";
+inline constexpr std::string_view kImportStart = "import-start";
+inline constexpr std::string_view kImportFinish = "import-finish";
+inline constexpr std::string_view kImportInterrupted = "import-interrupted";
+
 // All of the above.
 std::span<const std::string_view> All();
 

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BIN, startServer, adminClient } from './lib.mjs';
+import { BIN, startServer, adminClient, errorOf } from './lib.mjs';
 
 let server, admin, dir;
 before(async () => {
@@ -131,4 +131,82 @@ test('a bad mapping or mode is refused before anything is read', () => {
   assert.match(keyless.err, /key/);
   const missing = importFile(path.join(dir, 'nope.csv'));
   assert.notEqual(missing.code, 0);
+});
+
+test('the import API: upload, preview, start, progress to 100%, counters, rejects download', async () => {
+  const csv = 'E-mail,First Name,Last Name,Birth date\nua@example.com,Uma,A,01/02/1990\nub@example.com,Ubo,B,31/12/1985\n' +
+              'bad@,Ugo,C,01/01/1990\nuc@example.com,Ula,D,45/01/1990\n';
+  const up = await admin.request('POST', '/api/v1/imports/uploads?filename=people.csv',
+                                 { raw: csv, headers: { 'content-type': 'text/csv' } });
+  assert.equal(up.status, 201, up.text);
+  assert.equal(up.json.status, 'uploaded');
+  assert.equal(up.json.fileName, 'people.csv');
+  assert.equal(up.json.filePath, undefined, 'server paths are not shown');
+  assert.equal(up.json.sniff.delimiter, ',');
+  assert.equal(up.json.sniff.hasHeader, true);
+  assert.equal(up.json.sniff.columnCount, 4);
+  assert.deepEqual(up.json.sniff.preview[1], ['ua@example.com', 'Uma', 'A', '01/02/1990']);
+  assert.deepEqual(up.json.suggestedColumns.map((c) => [c.column, c.target]),
+    [['E-mail', 'email'], ['First Name', 'firstName'], ['Last Name', 'lastName'], ['Birth date', 'birthDate']]);
+
+  const columns = up.json.suggestedColumns.map(({ source, target }) =>
+    (target === 'birthDate' ? { source, target, format: '%d/%m/%Y' } : { source, target }));
+  const started = await admin.post(`/api/v1/imports/${up.json.id}/start`, { mode: 'upsert', keys: ['email'], columns });
+  assert.equal(started.status, 202, started.text);
+  let item;
+  for (let i = 0; i < 100; i++) {
+    item = (await admin.get(`/api/v1/imports/${up.json.id}`)).json;
+    if (['succeeded', 'failed', 'cancelled'].includes(item.status)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(item.status, 'succeeded', JSON.stringify(item));
+  assert.equal(item.progress.percent, 100);
+  assert.deepEqual(item.counters, { read: 4, inserted: 2, updated: 0, unchanged: 0, deleted: 0, rejected: 2 });
+  const p = await admin.get('/api/v1/profiles?email=ub@example.com');
+  assert.equal(p.json.items[0].birthDate, '1985-12-31');
+
+  const rejects = await admin.get(`/api/v1/imports/${up.json.id}/rejects`);
+  assert.equal(rejects.status, 200);
+  assert.match(rejects.headers.get('content-type'), /text\/csv/);
+  const lines = rejects.text.trim().split('\n');
+  assert.equal(lines.length, 3);
+  assert.match(lines[1], /^4,E-mail,/);
+  assert.match(lines[2], /^5,Birth date,/);
+
+  const again = await admin.post(`/api/v1/imports/${up.json.id}/start`, { mode: 'upsert', keys: ['email'], columns });
+  errorOf(assert, again, 409, 'failed_precondition');
+  const history = await admin.get('/api/v1/imports');
+  assert.ok(history.json.items.some((x) => x.id === up.json.id && x.status === 'succeeded'));
+
+  const badStart = await admin.request('POST', '/api/v1/imports/uploads', { raw: csv });
+  const e = errorOf(assert, await admin.post(`/api/v1/imports/${badStart.json.id}/start`,
+    { keys: ['email'], columns: [{ source: 9, target: 'email' }] }), 400);
+  assert.match(e.message, /not in the file/);
+  errorOf(assert, await admin.request('POST', '/api/v1/imports/uploads', { raw: '' }), 400);
+  errorOf(assert, await admin.get('/api/v1/imports/987654'), 404);
+});
+
+test('export: chosen columns, filters, CSV that imports back', async () => {
+  const r = await admin.get('/api/v1/exports/profile?columns=email,firstName,birthDate&country=DE&q=person2');
+  assert.equal(r.status, 200, r.text);
+  assert.match(r.headers.get('content-type'), /text\/csv/);
+  const lines = r.text.trim().split('\n');
+  assert.equal(lines[0], 'email,firstName,birthDate');
+  const count = Number(r.headers.get('x-record-count'));
+  assert.equal(lines.length, count + 1);
+  assert.ok(count > 0);
+  assert.ok(lines.slice(1).every((l) => /^person2\d*@example\.com,First2\d*,\d{4}-\d\d-\d\d$/.test(l)), lines.slice(1, 4).join('\n'));
+  errorOf(assert, await admin.get('/api/v1/exports/profile?columns=nope'), 400);
+  errorOf(assert, await admin.get('/api/v1/exports/nothing'), 404);
+
+  // The CLI streams to a file; re-importing the export changes nothing.
+  const file = path.join(dir, 'export.csv');
+  const out = spawnSync(BIN, ['export', '--database', server.dbUrl, '--resource', 'profile',
+                              '--columns', 'email,firstName,lastName,country', '--file', file], { encoding: 'utf8' });
+  assert.equal(out.status, 0, out.stderr);
+  const back = importFile(file, '--key', 'email');
+  const c = parseCounts(back.out);
+  assert.equal(c.rejected, 0);
+  assert.equal(c.inserted + c.updated, 0);
+  assert.equal(c.unchanged, c.read);
 });

@@ -23,6 +23,9 @@ import { QuarantinePage } from './pages/audiences/QuarantinePage';
 import { ServicePage } from './pages/audiences/ServicePage';
 import { ServicesPage } from './pages/audiences/ServicesPage';
 import { TestProfilesPage } from './pages/audiences/TestProfilesPage';
+import { ImportDetailPage } from './pages/audiences/imports/ImportDetailPage';
+import { ImportsPage } from './pages/audiences/imports/ImportsPage';
+import { ImportWizardPage } from './pages/audiences/imports/ImportWizardPage';
 
 export function App() {
   return (
@@ -46,6 +49,9 @@ export function App() {
           <Route path="services/:id" element={<ServicePage />} />
           <Route path="test-profiles" element={<TestProfilesPage />} />
           <Route path="quarantine" element={<QuarantinePage />} />
+          <Route path="imports" element={<ImportsPage />} />
+          <Route path="imports/new" element={<ImportWizardPage />} />
+          <Route path="imports/:id" element={<ImportDetailPage />} />
           <Route path="resources/:name" element={<CustomRecordsPage />} />
           <Route path="resources/:name/:id" element={<CustomRecordPage />} />
         </Route>

@@ -44,6 +44,11 @@ export function getCsrfToken(): string | null {
   return csrfToken;
 }
 
+/** Calls the 401 handler for a request made outside apiFetch (the upload's XMLHttpRequest). */
+export function reportUnauthenticated(path: string): void {
+  unauthenticatedHandler?.(path);
+}
+
 /** Registers the function called when any request answers 401. */
 export function onUnauthenticated(handler: ((path: string) => void) | null): void {
   unauthenticatedHandler = handler;

@@ -8,19 +8,21 @@ interface Props {
   title: string;
   children: ReactNode;
   confirmLabel: string;
+  /** The label of the button that backs out; "Cancel" unless told. */
+  cancelLabel?: string;
   color?: string;
   loading?: boolean;
   onConfirm: () => void;
   onCancel: () => void;
 }
 
-export function ConfirmModal({ opened, title, children, confirmLabel, color = 'red', loading, onConfirm, onCancel }: Props) {
+export function ConfirmModal({ opened, title, children, confirmLabel, cancelLabel = 'Cancel', color = 'red', loading, onConfirm, onCancel }: Props) {
   return (
     <Modal opened={opened} onClose={onCancel} title={<Text fw={600}>{title}</Text>} centered>
       <Text size="sm">{children}</Text>
       <Group justify="flex-end" mt="lg">
         <Button variant="default" onClick={onCancel} disabled={loading}>
-          Cancel
+          {cancelLabel}
         </Button>
         <Button color={color} onClick={onConfirm} loading={loading} data-autofocus>
           {confirmLabel}

@@ -1,8 +1,8 @@
 // Profiles & audiences: the title and the sub-navigation (profiles, services, test profiles,
-// quarantine, then one tab per custom resource of the data model).
+// quarantine, imports, then one tab per custom resource of the data model).
 
 import { Tabs } from '@mantine/core';
-import { IconBan, IconDatabase, IconFlask, IconMailbox, IconUsers } from '@tabler/icons-react';
+import { IconBan, IconDatabase, IconFileImport, IconFlask, IconMailbox, IconUsers } from '@tabler/icons-react';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 
 import { PageHeader } from '../../components/PageHeader';
@@ -13,6 +13,7 @@ const TABS = [
   { value: 'services', label: 'Services', icon: IconMailbox },
   { value: 'test-profiles', label: 'Test profiles', icon: IconFlask },
   { value: 'quarantine', label: 'Quarantine', icon: IconBan },
+  { value: 'imports', label: 'Imports', icon: IconFileImport },
 ];
 
 export function AudiencesLayout() {
@@ -27,7 +28,7 @@ export function AudiencesLayout() {
     <>
       <PageHeader
         title="Profiles & audiences"
-        description="The people you send to, what they subscribed to, your test addresses and the addresses not to send to. Audiences (saved queries) and imports are not built yet."
+        description="The people you send to, what they subscribed to, your test addresses and the addresses not to send to. Import files into any of them from the Imports tab. Audiences (saved queries) are not built yet."
       />
       <Tabs value={current} onChange={(v) => v && navigate(`/audiences/${v}`)} mb="lg" keepMounted={false}>
         <Tabs.List aria-label="Profiles & audiences">

@@ -1,9 +1,9 @@
 // Profiles & audiences > Profiles: server-side search and sort, "Load more", the total, a column
 // chooser over every profile field (custom ones too, remembered in localStorage), new profile
-// from the data model, delete after confirming.
+// from the data model, import from a file (the import wizard), delete after confirming.
 
 import { ActionIcon, Button, Tooltip } from '@mantine/core';
-import { IconPlus, IconTrash } from '@tabler/icons-react';
+import { IconFileImport, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useMemo, useState } from 'react';
 import { useNavigate } from 'react-router';
 
@@ -51,6 +51,11 @@ function Profiles({ resource }: { resource: ResourceDef }) {
       actions={
         <>
           <ColumnChooser fields={fields} value={shown} onChange={choose} onReset={() => choose(DEFAULT_COLUMNS.filter((c) => available.includes(c)))} />
+          {writer ? (
+            <Button variant="default" leftSection={<IconFileImport size={16} />} onClick={() => navigate('/audiences/imports/new?resource=profile')}>
+              Import
+            </Button>
+          ) : null}
           {writer ? (
             <Button leftSection={<IconPlus size={16} />} onClick={() => setCreating(true)}>
               New profile
