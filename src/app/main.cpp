@@ -1,5 +1,5 @@
-// overture: the one binary. Commands: serve, init, migrate, user add, import, demo (DESIGN.md
-// section 8).
+// overture: the one binary. Commands: serve, init, migrate, user add, import, export, demo
+// (DESIGN.md section 8).
 #include <CLI/CLI.hpp>
 
 #include "app/commands.hpp"

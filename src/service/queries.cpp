@@ -34,6 +34,7 @@ std::span<const std::string_view> All() {
         kUserCount,
         kSchemaVersionLatest,
         kSchemaVersionInsert,
+        kSchemaVersionCurrent,
         kServiceValidity,
         kProfileExists,
         kSubscriptionFind,

@@ -39,6 +39,7 @@ inline constexpr std::string_view kAuditList = "audit-list";
 
 inline constexpr std::string_view kSchemaVersionLatest = "schema-version-latest";
 inline constexpr std::string_view kSchemaVersionInsert = "schema-version-insert";
+inline constexpr std::string_view kSchemaVersionCurrent = "schema-version-current";
 
 inline constexpr std::string_view kServiceValidity = "service-validity";
 inline constexpr std::string_view kProfileExists = "profile-exists";

@@ -1,6 +1,7 @@
 #include "service/schema_service.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
 
@@ -26,7 +27,9 @@ Status SchemaService::Load() {
     });
     if (!rows) return Fail(rows.error());
     auto model = std::make_shared<schema::Model>(schema::BuiltinModel());
+    std::int64_t version = 0;
     if (!rows->empty()) {
+        version = storage::AsInt(rows->rows[0][0]);
         boost::system::error_code ec;
         auto doc = boost::json::parse(storage::AsString(rows->rows[0][1]), ec);
         if (ec) return Fail(Error::Internal("schema_versions.model is not JSON: " + ec.message()));
@@ -38,10 +41,35 @@ Status SchemaService::Load() {
     }
     std::lock_guard lock(mu_);
     current_ = std::move(model);
+    version_ = version;
+    checked_at_ = clock_.Now();
     return {};
 }
 
+void SchemaService::RefreshIfStale() const {
+    {
+        std::lock_guard lock(mu_);
+        auto now = clock_.Now();
+        if (now - checked_at_ < std::chrono::seconds(2)) return;
+        checked_at_ = now;
+    }
+    auto rows = storage::WithRead(db_, [](storage::Transaction& tx) {
+        return tx.Query(q::kSchemaVersionCurrent, std::span<const storage::Value>());
+    });
+    if (!rows) return;  // keep serving the model we have; the next check tries again
+    std::int64_t latest = storage::AsInt(rows->rows.at(0).at(0));
+    {
+        std::lock_guard lock(mu_);
+        if (latest == version_) return;
+    }
+    // Load() is not const only because it replaces the model; that is what a refresh does.
+    if (auto st = const_cast<SchemaService*>(this)->Load(); !st) {
+        spdlog::error("reloading the data model failed: {}", st.error().message);
+    }
+}
+
 std::shared_ptr<const schema::Model> SchemaService::Current() const {
+    RefreshIfStale();
     std::lock_guard lock(mu_);
     return current_;
 }
@@ -52,6 +80,8 @@ Result<PublishOutcome> SchemaService::Publish(const Actor& actor, const schema::
     auto merged = schema::Merge(desired);
     if (!merged) return Fail(merged.error());
     std::lock_guard publishing(publish_mu_);
+    // Plan against what is published now, even if another node published a moment ago.
+    if (auto st = Load(); !st) return Fail(st.error());
     auto from = Current();
     auto plan = schema::PlanPublish(*from, *merged, SqlDialectOf(db_.dialect()));
     if (!plan) return Fail(plan.error());
@@ -113,6 +143,7 @@ Result<PublishOutcome> SchemaService::Publish(const Actor& actor, const schema::
     {
         std::lock_guard lock(mu_);
         current_ = std::make_shared<schema::Model>(std::move(*merged));
+        version_ = *version;
     }
     outcome.applied = true;
     outcome.version = *version;

@@ -7,9 +7,10 @@
 // runs it in one transaction with the new version row and an audit entry, then makes the new
 // model current. Readers take a snapshot with Current() and keep it for their whole request.
 //
-// Thread-safety: all methods are thread-safe. One process: the model is reloaded only by this
-// process's Publish; another node sees a publish when it restarts (multi-node reload is a
-// later change).
+// Another process (a second node, `overture demo`) may publish too: Current() looks at the
+// newest version number at most once every two seconds and reloads when it changed.
+//
+// Thread-safety: all methods are thread-safe.
 #include <memory>
 #include <mutex>
 
@@ -53,9 +54,14 @@ class SchemaService {
     storage::Database& db_;
     const Clock& clock_;
     const AuditLog& audit_;
+    // Reloads when the database holds a newer version than current_.
+    void RefreshIfStale() const;
+
     mutable std::mutex mu_;
-    std::shared_ptr<const schema::Model> current_;  // guarded by mu_
-    std::mutex publish_mu_;                         // one publish at a time in this process
+    mutable std::shared_ptr<const schema::Model> current_;  // guarded by mu_
+    mutable std::int64_t version_ = 0;                      // guarded by mu_
+    mutable TimePoint checked_at_{};                        // guarded by mu_
+    std::mutex publish_mu_;                                 // one publish at a time in this process
 };
 
 schema::SqlDialect SqlDialectOf(storage::Dialect d);

@@ -300,11 +300,20 @@ TEST_P(ServiceTest, PublishIsPersistedAndGuardsData) {
     ASSERT_TRUE(other.Current()->Find("widget"));
     EXPECT_EQ(other.Current()->Find("widget")->FindField("name")->column, "x_name");
 
+    // A publish by another process reaches a running service within two seconds.
+    schema::Resource gadget = widget;
+    gadget.name = "gadget";
+    ASSERT_TRUE(schema.Publish(admin_, schema::Model({widget, gadget}), false, false));
+    EXPECT_FALSE(other.Current()->Find("gadget")) << "checked at most every two seconds";
+    clock_.Advance(std::chrono::seconds(3));
+    EXPECT_TRUE(other.Current()->Find("gadget"));
+
     // Dropping the resource loses data: refused, and nothing changes.
     auto refused = schema.Publish(admin_, schema::Model(), false, false);
     ASSERT_FALSE(refused);
     EXPECT_EQ(refused.error().code, ErrorCode::kFailedPrecondition);
     ASSERT_TRUE(schema.Current()->Find("widget"));
+    clock_.Advance(std::chrono::seconds(3));
     auto dropped = schema.Publish(admin_, schema::Model(), false, true);
     ASSERT_TRUE(dropped) << dropped.error().message;
     EXPECT_FALSE(schema.Current()->Find("widget"));

@@ -181,9 +181,12 @@ async function main() {
   await step('Audit trail shows the user creation', async () => {
     await openAdmin('Audit trail');
     const table = page.getByRole('table', { name: 'Audit trail' });
-    await table.getByRole('row').nth(1).waitFor();
-    const text = await table.innerText();
-    check(text.includes(NEW_USER), `the audit trail does not mention ${NEW_USER}`);
+    // The list may first show what the query cache held; wait for the fresh rows.
+    try {
+      await table.getByText(NEW_USER).first().waitFor({ timeout: 15000 });
+    } catch {
+      check(false, `the audit trail does not mention ${NEW_USER}`);
+    }
     await shot('05-admin-audit');
   });
 

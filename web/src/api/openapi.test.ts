@@ -8,6 +8,8 @@ import { ROLES } from './types';
 import type {
   ApiKey, AuditEntry, LoginResponse, MeResponse, NewApiKey, NewUser, User, UserPatch,
 } from './types';
+import { IMPORT_MODES, IMPORT_STATUSES } from './imports';
+import type { ImportSniff, ImportStartRequest, SuggestedColumn, UploadedImport } from './imports';
 
 // A glob rather than an import, so that a checkout without docs/ skips instead of failing.
 const found = import.meta.glob<string>('../../../docs/openapi.yaml', { query: '?raw', import: 'default', eager: true });
@@ -27,6 +29,18 @@ const fields = {
   AuditEntry: {
     id: true, at: true, actorId: true, actorName: true, action: true, targetType: true, targetId: true, details: true,
   } satisfies Record<keyof AuditEntry, true>,
+  Import: {
+    id: true, status: true, fileName: true, fileBytes: true, sniff: true, resource: true, request: true, counters: true,
+    hasRejects: true, error: true, progress: true, createdAt: true, createdBy: true, startedAt: true, finishedAt: true,
+    suggestedColumns: true,
+  } satisfies Record<keyof UploadedImport, true>,
+  Sniff: { gzip: true, encoding: true, delimiter: true, hasHeader: true, columnCount: true, preview: true } satisfies Record<keyof ImportSniff, true>,
+  ImportColumn: {
+    source: true, target: true, format: true, onBadValue: true, default: true, keepWhenEmpty: true, column: true,
+  } satisfies Record<keyof SuggestedColumn, true>,
+  ImportStart: {
+    resource: true, mode: true, keys: true, columns: true, delimiter: true, encoding: true, hasHeader: true,
+  } satisfies Record<keyof ImportStartRequest, true>,
 };
 
 type Schema = { properties?: Record<string, unknown>; enum?: string[] };
@@ -46,10 +60,18 @@ describe.skipIf(!SPEC_TEXT)('types match docs/openapi.yaml', () => {
     expect([...(schemas.Role?.enum ?? [])].sort()).toEqual([...ROLES].sort());
   });
 
+  it('import statuses and modes are the same', () => {
+    const enumOf = (schema: string, prop: string) => [...(((schemas[schema]?.properties ?? {})[prop] as Schema | undefined)?.enum ?? [])].sort();
+    expect(enumOf('Import', 'status')).toEqual([...IMPORT_STATUSES].sort());
+    expect(enumOf('ImportStart', 'mode')).toEqual([...IMPORT_MODES].sort());
+  });
+
   it('the client calls only paths the server declares', () => {
     const paths = Object.keys(spec?.paths ?? {});
     for (const p of ['/api/v1/auth/login', '/api/v1/auth/logout', '/api/v1/auth/me', '/api/v1/users',
-      '/api/v1/users/{id}', '/api/v1/api-keys', '/api/v1/api-keys/{id}', '/api/v1/audit', '/healthz']) {
+      '/api/v1/users/{id}', '/api/v1/api-keys', '/api/v1/api-keys/{id}', '/api/v1/audit', '/healthz',
+      '/api/v1/imports', '/api/v1/imports/uploads', '/api/v1/imports/{id}', '/api/v1/imports/{id}/start',
+      '/api/v1/imports/{id}/rejects', '/api/v1/imports/{id}/cancel']) {
       expect(paths).toContain(p);
     }
   });

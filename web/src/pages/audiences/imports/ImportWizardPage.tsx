@@ -104,6 +104,9 @@ function Wizard({ resources }: { resources: ResourceDef[] }) {
   const [mappedFor, setMappedFor] = useState('');
   const [mode, setMode] = useState<ImportMode>('upsert');
   const [keys, setKeys] = useState<string[]>([]);
+  // Until the user picks keys or a mode, they follow the mapping (email once it is mapped…).
+  const [keysTouched, setKeysTouched] = useState(false);
+  const [modeTouched, setModeTouched] = useState(false);
 
   // Step 4: the run.
   const [started, setStarted] = useState<ImportItem | null>(null);
@@ -175,6 +178,8 @@ function Wizard({ resources }: { resources: ResourceDef[] }) {
       setMappings(m);
       setKeys(k);
       setMode(defaultMode(k));
+      setKeysTouched(false);
+      setModeTouched(false);
       setMappedFor(layoutKey);
     }
     setActive(2);
@@ -196,9 +201,15 @@ function Wizard({ resources }: { resources: ResourceDef[] }) {
   const updateRow = (i: number, next: MappingRow) => {
     const all = mappings.map((r, j) => (j === i ? next : r));
     setMappings(all);
-    // Keys must stay among the mapped targets.
-    const mapped = new Set(mappedTargets(all));
-    setKeys((k) => k.filter((x) => mapped.has(x)));
+    if (!keysTouched && resource) {
+      const k = defaultKeys(resource, mappedTargets(all));
+      setKeys(k);
+      if (!modeTouched) setMode(defaultMode(k));
+    } else {
+      // Keys must stay among the mapped targets.
+      const mapped = new Set(mappedTargets(all));
+      setKeys((k) => k.filter((x) => mapped.has(x)));
+    }
   };
 
   const uploading = sent !== null && upload === null && !uploadError;
@@ -252,9 +263,15 @@ function Wizard({ resources }: { resources: ResourceDef[] }) {
               mappings={mappings}
               onRow={updateRow}
               mode={mode}
-              onMode={setMode}
+              onMode={(m) => {
+                setMode(m);
+                setModeTouched(true);
+              }}
               keys={keys}
-              onKeys={setKeys}
+              onKeys={(k) => {
+                setKeys(k);
+                setKeysTouched(true);
+              }}
               issues={issues}
             />
           ) : null}

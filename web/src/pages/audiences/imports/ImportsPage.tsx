@@ -35,6 +35,7 @@ export const IMPORTS_LIST_KEY = ['imports', 'list'] as const;
 function Counters({ item }: { item: ImportItem }) {
   if (item.status === 'uploaded') return <Text size="sm" c="dimmed">Not started</Text>;
   if (!isFinished(item.status)) return <Text size="sm" c="dimmed">{item.progress?.percent ?? 0}%…</Text>;
+  if (item.status !== 'succeeded') return <Text size="sm" c="dimmed">Nothing changed</Text>;
   const c = item.counters;
   // Read always; the other counters when not zero (all of them in the tooltip).
   const all: [string, number][] = [['read', c.read], ['inserted', c.inserted], ['updated', c.updated], ['unchanged', c.unchanged], ['deleted', c.deleted], ['rejected', c.rejected]];
