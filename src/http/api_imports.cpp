@@ -18,16 +18,6 @@ namespace json = boost::json;
 
 namespace {
 
-Result<std::int64_t> ImportId(const Request& req) {
-    auto text = req.PathParam("id");
-    std::int64_t id = 0;
-    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (ec != std::errc() || p != text.data() + text.size() || id <= 0) {
-        return Fail(Error::NotFound(fmt::format("there is no import '{}'", text)));
-    }
-    return id;
-}
-
 // The server's own file paths are not for clients.
 json::object Public(json::object o) {
     o.erase("filePath");
@@ -50,7 +40,7 @@ void RegisterImportRoutes(Router& router, const ApiContext& ctx) {
 
     router.Add("POST", "/api/v1/imports/{id}/start",
                Authed(ctx, [&ctx](Request& req, const service::Actor& actor) -> Result<Response> {
-                   auto id = ImportId(req);
+                   auto id = PathId(req, "id", "import");
                    if (!id) return Fail(id.error());
                    auto body = ParseObject(req);
                    if (!body) return Fail(body.error());
@@ -72,7 +62,7 @@ void RegisterImportRoutes(Router& router, const ApiContext& ctx) {
 
     router.Add("GET", "/api/v1/imports/{id}",
                Authed(ctx, [&ctx](Request& req, const service::Actor& actor) -> Result<Response> {
-                   auto id = ImportId(req);
+                   auto id = PathId(req, "id", "import");
                    if (!id) return Fail(id.error());
                    auto out = ctx.imports.Get(actor, *id);
                    if (!out) return Fail(out.error());
@@ -81,7 +71,7 @@ void RegisterImportRoutes(Router& router, const ApiContext& ctx) {
 
     router.Add("GET", "/api/v1/imports/{id}/rejects",
                Authed(ctx, [&ctx](Request& req, const service::Actor& actor) -> Result<Response> {
-                   auto id = ImportId(req);
+                   auto id = PathId(req, "id", "import");
                    if (!id) return Fail(id.error());
                    auto path = ctx.imports.RejectsFile(actor, *id);
                    if (!path) return Fail(path.error());
@@ -99,7 +89,7 @@ void RegisterImportRoutes(Router& router, const ApiContext& ctx) {
 
     router.Add("POST", "/api/v1/imports/{id}/cancel",
                Authed(ctx, [&ctx](Request& req, const service::Actor& actor) -> Result<Response> {
-                   auto id = ImportId(req);
+                   auto id = PathId(req, "id", "import");
                    if (!id) return Fail(id.error());
                    if (auto st = ctx.imports.Cancel(actor, *id); !st) return Fail(st.error());
                    return Response::NoContent();

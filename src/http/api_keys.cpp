@@ -78,13 +78,9 @@ void RegisterApiKeyRoutes(Router& router, const ApiContext& ctx) {
 
     router.Add("DELETE", "/api/v1/api-keys/{id}",
                Authed(ctx, [&ctx](Request& req, const service::Actor& actor) -> Result<Response> {
-                   auto text = req.PathParam("id");
-                   std::int64_t id = 0;
-                   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-                   if (ec != std::errc() || p != text.data() + text.size()) {
-                       return Fail(Error::NotFound(fmt::format("no API key with id '{}'", text)));
-                   }
-                   if (auto st = ctx.api_keys.Revoke(actor, ApiKeyId(id)); !st) {
+                   auto id = PathId(req, "id", "API key");
+                   if (!id) return Fail(id.error());
+                   if (auto st = ctx.api_keys.Revoke(actor, ApiKeyId(*id)); !st) {
                        return Fail(st.error());
                    }
                    return Response::NoContent();

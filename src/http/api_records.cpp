@@ -45,16 +45,6 @@ Result<service::ListQuery> ListQueryFrom(const Request& req) {
     return q;
 }
 
-Result<std::int64_t> IdFrom(const Request& req, std::string_view resource) {
-    auto text = req.PathParam("id");
-    std::int64_t id = 0;
-    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (ec != std::errc() || p != text.data() + text.size() || id <= 0) {
-        return Fail(Error::NotFound(fmt::format("there is no {} with id '{}'", resource, text)));
-    }
-    return id;
-}
-
 // The resource a request is about: fixed for the built-in paths, the {name} path parameter
 // for /api/v1/resources/{name} (custom resources only: built-ins have their own paths).
 using ResourceOf = std::function<Result<std::string>(const Request&)>;
@@ -76,89 +66,102 @@ Result<std::string> CustomResource(const ApiContext& ctx, const Request& req) {
     return name;
 }
 
+using OnResourceFn =
+    std::function<Result<Response>(Request&, const service::Actor&, const std::string& resource)>;
+using OnRecordFn = std::function<Result<Response>(Request&, const service::Actor&,
+                                                  const std::string& resource, std::int64_t id)>;
+
+// A handler for a whole resource: authenticated, with the resource resolved.
+Handler OnResource(const ApiContext& ctx, ResourceOf resource_of, OnResourceFn fn) {
+    return Authed(ctx,
+                  [resource_of = std::move(resource_of), fn = std::move(fn)](
+                      Request& req, const service::Actor& actor) -> Result<Response> {
+                      auto resource = resource_of(req);
+                      if (!resource) return Fail(resource.error());
+                      return fn(req, actor, *resource);
+                  });
+}
+
+// A handler for one record: as OnResource, plus the {id} path parameter.
+Handler OnRecord(const ApiContext& ctx, ResourceOf resource_of, OnRecordFn fn) {
+    return OnResource(ctx, std::move(resource_of),
+                      [fn = std::move(fn)](Request& req, const service::Actor& actor,
+                                           const std::string& resource) -> Result<Response> {
+                          auto id = PathId(req, "id", resource);
+                          if (!id) return Fail(id.error());
+                          return fn(req, actor, resource, *id);
+                      });
+}
+
 void RegisterCrud(Router& router, const ApiContext& ctx, const std::string& base,
                   ResourceOf resource_of) {
-    router.Add(
-        "GET", base,
-        Authed(ctx,
-               [&ctx, resource_of](Request& req, const service::Actor& actor) -> Result<Response> {
-                   auto resource = resource_of(req);
-                   if (!resource) return Fail(resource.error());
-                   auto q = ListQueryFrom(req);
-                   if (!q) return Fail(q.error());
-                   auto page = ctx.records.List(actor, *resource, *q);
-                   if (!page) return Fail(page.error());
-                   json::array items;
-                   for (auto& item : page->items) items.push_back(std::move(item));
-                   return PageResponse(std::move(items), page->next);
-               }));
-    router.Add(
-        "GET", base + "/_count",
-        Authed(ctx,
-               [&ctx, resource_of](Request& req, const service::Actor& actor) -> Result<Response> {
-                   auto resource = resource_of(req);
-                   if (!resource) return Fail(resource.error());
-                   auto q = ListQueryFrom(req);
-                   if (!q) return Fail(q.error());
-                   auto count = ctx.records.Count(actor, *resource, *q);
-                   if (!count) return Fail(count.error());
-                   return JsonResponse(200, json::object{{"count", *count}});
-               }));
+    const auto& records = ctx.records;
+    router.Add("GET", base,
+               OnResource(ctx, resource_of,
+                          [&records](Request& req, const service::Actor& actor,
+                                     const std::string& resource) -> Result<Response> {
+                              auto q = ListQueryFrom(req);
+                              if (!q) return Fail(q.error());
+                              auto page = records.List(actor, resource, *q);
+                              if (!page) return Fail(page.error());
+                              json::array items;
+                              for (auto& item : page->items) items.push_back(std::move(item));
+                              return PageResponse(std::move(items), page->next);
+                          }));
+    router.Add("GET", base + "/_count",
+               OnResource(ctx, resource_of,
+                          [&records](Request& req, const service::Actor& actor,
+                                     const std::string& resource) -> Result<Response> {
+                              auto q = ListQueryFrom(req);
+                              if (!q) return Fail(q.error());
+                              auto count = records.Count(actor, resource, *q);
+                              if (!count) return Fail(count.error());
+                              return JsonResponse(200, json::object{{"count", *count}});
+                          }));
     router.Add("POST", base,
-               Authed(ctx,
-                      [&ctx, resource_of, base](Request& req,
-                                                const service::Actor& actor) -> Result<Response> {
-                          auto resource = resource_of(req);
-                          if (!resource) return Fail(resource.error());
-                          auto body = ParseObject(req);
-                          if (!body) return Fail(body.error());
-                          auto record = ctx.records.Create(actor, *resource, *body);
-                          if (!record) return Fail(record.error());
-                          auto location =
-                              fmt::format("{}/{}", req.path, record->at("id").as_int64());
-                          auto response = JsonResponse(201, *record);
-                          response.SetHeader("Location", location);
-                          return response;
-                      }));
+               OnResource(ctx, resource_of,
+                          [&records](Request& req, const service::Actor& actor,
+                                     const std::string& resource) -> Result<Response> {
+                              auto body = ParseObject(req);
+                              if (!body) return Fail(body.error());
+                              auto record = records.Create(actor, resource, *body);
+                              if (!record) return Fail(record.error());
+                              auto response = JsonResponse(201, *record);
+                              response.SetHeader(
+                                  "Location",
+                                  fmt::format("{}/{}", req.path, record->at("id").as_int64()));
+                              return response;
+                          }));
     router.Add(
         "GET", base + "/{id}",
-        Authed(ctx,
-               [&ctx, resource_of](Request& req, const service::Actor& actor) -> Result<Response> {
-                   auto resource = resource_of(req);
-                   if (!resource) return Fail(resource.error());
-                   auto id = IdFrom(req, *resource);
-                   if (!id) return Fail(id.error());
-                   auto record = ctx.records.Get(actor, *resource, *id);
-                   if (!record) return Fail(record.error());
-                   return JsonResponse(200, *record);
-               }));
+        OnRecord(ctx, resource_of,
+                 [&records](Request&, const service::Actor& actor, const std::string& resource,
+                            std::int64_t id) -> Result<Response> {
+                     auto record = records.Get(actor, resource, id);
+                     if (!record) return Fail(record.error());
+                     return JsonResponse(200, *record);
+                 }));
     router.Add(
         "PATCH", base + "/{id}",
-        Authed(ctx,
-               [&ctx, resource_of](Request& req, const service::Actor& actor) -> Result<Response> {
-                   auto resource = resource_of(req);
-                   if (!resource) return Fail(resource.error());
-                   auto id = IdFrom(req, *resource);
-                   if (!id) return Fail(id.error());
-                   auto body = ParseObject(req);
-                   if (!body) return Fail(body.error());
-                   auto record = ctx.records.Update(actor, *resource, *id, *body);
-                   if (!record) return Fail(record.error());
-                   return JsonResponse(200, *record);
-               }));
+        OnRecord(ctx, resource_of,
+                 [&records](Request& req, const service::Actor& actor, const std::string& resource,
+                            std::int64_t id) -> Result<Response> {
+                     auto body = ParseObject(req);
+                     if (!body) return Fail(body.error());
+                     auto record = records.Update(actor, resource, id, *body);
+                     if (!record) return Fail(record.error());
+                     return JsonResponse(200, *record);
+                 }));
     router.Add(
         "DELETE", base + "/{id}",
-        Authed(ctx,
-               [&ctx, resource_of](Request& req, const service::Actor& actor) -> Result<Response> {
-                   auto resource = resource_of(req);
-                   if (!resource) return Fail(resource.error());
-                   auto id = IdFrom(req, *resource);
-                   if (!id) return Fail(id.error());
-                   if (auto st = ctx.records.Delete(actor, *resource, *id); !st) {
-                       return Fail(st.error());
-                   }
-                   return Response::NoContent();
-               }));
+        OnRecord(ctx, resource_of,
+                 [&records](Request&, const service::Actor& actor, const std::string& resource,
+                            std::int64_t id) -> Result<Response> {
+                     if (auto st = records.Delete(actor, resource, id); !st) {
+                         return Fail(st.error());
+                     }
+                     return Response::NoContent();
+                 }));
 }
 
 }  // namespace

@@ -16,16 +16,6 @@ namespace json = boost::json;
 
 namespace {
 
-Result<std::int64_t> IdParam(const Request& req, std::string_view name, std::string_view what) {
-    auto text = req.PathParam(name);
-    std::int64_t id = 0;
-    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (ec != std::errc() || p != text.data() + text.size() || id <= 0) {
-        return Fail(Error::NotFound(fmt::format("there is no {} with id '{}'", what, text)));
-    }
-    return id;
-}
-
 // Lists subscriptions filtered on one link (service or profile).
 Result<Response> ListSubscriptions(const ApiContext& ctx, Request& req, const service::Actor& actor,
                                    std::string_view link, std::int64_t id) {
@@ -46,7 +36,7 @@ Result<Response> ListSubscriptions(const ApiContext& ctx, Request& req, const se
 void RegisterSubscriptionRoutes(Router& router, const ApiContext& ctx) {
     router.Add("GET", "/api/v1/services/{id}/subscriptions",
                Authed(ctx, [&ctx](Request& req, const service::Actor& actor) -> Result<Response> {
-                   auto id = IdParam(req, "id", "service");
+                   auto id = PathId(req, "id", "service");
                    if (!id) return Fail(id.error());
                    if (auto s = ctx.records.Get(actor, "service", *id); !s) return Fail(s.error());
                    return ListSubscriptions(ctx, req, actor, "service", *id);
@@ -54,7 +44,7 @@ void RegisterSubscriptionRoutes(Router& router, const ApiContext& ctx) {
 
     router.Add("POST", "/api/v1/services/{id}/subscriptions",
                Authed(ctx, [&ctx](Request& req, const service::Actor& actor) -> Result<Response> {
-                   auto id = IdParam(req, "id", "service");
+                   auto id = PathId(req, "id", "service");
                    if (!id) return Fail(id.error());
                    auto body = ParseObject(req);
                    if (!body) return Fail(body.error());
@@ -76,9 +66,9 @@ void RegisterSubscriptionRoutes(Router& router, const ApiContext& ctx) {
 
     router.Add("DELETE", "/api/v1/services/{id}/subscriptions/{profileId}",
                Authed(ctx, [&ctx](Request& req, const service::Actor& actor) -> Result<Response> {
-                   auto id = IdParam(req, "id", "service");
+                   auto id = PathId(req, "id", "service");
                    if (!id) return Fail(id.error());
-                   auto profile = IdParam(req, "profileId", "profile");
+                   auto profile = PathId(req, "profileId", "profile");
                    if (!profile) return Fail(profile.error());
                    std::string origin(req.QueryParam("origin"));
                    if (auto st = ctx.subscriptions.Unsubscribe(actor, *id, *profile,
@@ -91,7 +81,7 @@ void RegisterSubscriptionRoutes(Router& router, const ApiContext& ctx) {
 
     router.Add("GET", "/api/v1/profiles/{id}/subscriptions",
                Authed(ctx, [&ctx](Request& req, const service::Actor& actor) -> Result<Response> {
-                   auto id = IdParam(req, "id", "profile");
+                   auto id = PathId(req, "id", "profile");
                    if (!id) return Fail(id.error());
                    if (auto p = ctx.records.Get(actor, "profile", *id); !p) return Fail(p.error());
                    return ListSubscriptions(ctx, req, actor, "profile", *id);
@@ -100,7 +90,7 @@ void RegisterSubscriptionRoutes(Router& router, const ApiContext& ctx) {
     // Release an address from quarantine: it becomes valid again and its error count restarts.
     router.Add("POST", "/api/v1/quarantine/{id}/release",
                Authed(ctx, [&ctx](Request& req, const service::Actor& actor) -> Result<Response> {
-                   auto id = IdParam(req, "id", "quarantine entry");
+                   auto id = PathId(req, "id", "quarantine entry");
                    if (!id) return Fail(id.error());
                    json::object patch{{"status", "valid"}, {"errorCount", 0}};
                    auto record = ctx.records.Update(actor, "quarantine", *id, patch);

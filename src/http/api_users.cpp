@@ -40,13 +40,9 @@ Result<service::Role> RoleField(std::string_view text) {
 }
 
 Result<UserId> IdParam(const Request& req) {
-    auto text = req.PathParam("id");
-    std::int64_t id = 0;
-    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (ec != std::errc() || p != text.data() + text.size() || id <= 0) {
-        return Fail(Error::NotFound(fmt::format("no user with id '{}'", text)));
-    }
-    return UserId(id);
+    auto id = PathId(req, "id", "user");
+    if (!id) return Fail(id.error());
+    return UserId(*id);
 }
 
 }  // namespace

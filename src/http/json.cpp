@@ -74,6 +74,16 @@ Result<std::optional<bool>> OptionalBool(const json::object& obj, std::string_vi
     return std::optional<bool>(it->value().as_bool());
 }
 
+Result<std::int64_t> PathId(const Request& req, std::string_view name, std::string_view what) {
+    auto text = req.PathParam(name);
+    std::int64_t id = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (ec != std::errc() || p != text.data() + text.size() || id <= 0) {
+        return Fail(Error::NotFound(fmt::format("there is no {} with id '{}'", what, text)));
+    }
+    return id;
+}
+
 Result<service::PageRequest> PageFromQuery(const Request& req) {
     service::PageRequest page;
     if (req.HasQueryParam("limit")) {

@@ -30,6 +30,10 @@ Result<std::optional<std::string>> OptionalString(const boost::json::object& obj
                                                   std::string_view field);
 Result<std::optional<bool>> OptionalBool(const boost::json::object& obj, std::string_view field);
 
+// A positive id from the path parameter `name`; kNotFound ("there is no <what> with id 'x'")
+// for anything else, since no record can have that id.
+Result<std::int64_t> PathId(const Request& req, std::string_view name, std::string_view what);
+
 // ?limit= and ?cursor= into a PageRequest; kInvalidArgument for a non-numeric limit.
 Result<service::PageRequest> PageFromQuery(const Request& req);
 
