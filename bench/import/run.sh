@@ -73,8 +73,6 @@ measure() {
     secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
     rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$tv" 2>/dev/null)
     ph=$(phases "$t0" "$t1" "$err")
-    STEP_RC=$rc
-    STEP_SECS=$secs
     if ((rc != 0)); then
         log "  FAILED (exit $rc):"
         tail -5 "$err" | cut -d' ' -f2- >&2

@@ -105,6 +105,23 @@ Result<Value> Convert(const StageColumn& col, const ColumnMapping& m, std::strin
         id.type = FieldType::kInteger;
         return storage::TextToStored(id, cell, country);
     }
+    bool numeric = col.field->type == FieldType::kFloat || col.field->type == FieldType::kInteger;
+    if (numeric && (m.format == "," || m.format == ".")) {
+        // Drop the grouping characters, then make the decimal separator a point.
+        const char decimal = m.format[0];
+        const char group = decimal == ',' ? '.' : ',';
+        std::string plain;
+        for (std::size_t i = 0; i < cell.size(); ++i) {
+            char c = cell[i];
+            if (c == group || c == ' ' || c == '\'') continue;
+            if (c == '\xC2' && i + 1 < cell.size() && cell[i + 1] == '\xA0') {  // no-break space
+                ++i;
+                continue;
+            }
+            plain.push_back(c == decimal ? '.' : c);
+        }
+        return storage::TextToStored(*col.field, plain, country);
+    }
     if (!m.format.empty() && col.field->type == FieldType::kDate) {
         auto d = schema::ParseDateWithFormat(cell, m.format);
         if (!d) return Fail(Error::InvalidArgument(d.error().message));
@@ -191,6 +208,19 @@ std::vector<ColumnMapping> AutoMap(const Resource& r, const std::vector<std::str
 }
 
 Status CheckSpec(const schema::Model& model, const ImportSpec& spec, std::size_t file_columns) {
+    if (const Resource* r = model.Find(spec.resource)) {
+        for (const auto& m : spec.columns) {
+            const Field* f = r->FindField(m.target);
+            bool numeric = f && (f->type == FieldType::kFloat || f->type == FieldType::kInteger);
+            if (numeric && !m.format.empty() && m.format != "," && m.format != ".") {
+                return Fail(Error::InvalidArgument(
+                                fmt::format("the number format of {} must be \",\" (decimal "
+                                            "comma) or \".\" (decimal point)",
+                                            m.target))
+                                .With("field", "columns"));
+            }
+        }
+    }
     const Resource* r = model.Find(spec.resource);
     if (!r) {
         return Fail(
@@ -331,6 +361,11 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
         return Fail(st.error());
     }
     if (auto st = t.ExecScript(create); !st) return Fail(st.error());
+    if (d == Dialect::kSqlite) {
+        // Inserting a million rows into indexed tables thrashes SQLite's default 2 MB page
+        // cache; 64 MiB keeps the indexes' hot pages in memory (reset at the end).
+        if (auto st = t.ExecScript("PRAGMA cache_size = -65536"); !st) return Fail(st.error());
+    }
 
     std::vector<std::string> stage_columns = {"line"};
     for (const auto& c : cols) stage_columns.push_back(c.name);
@@ -431,6 +466,12 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
         }
     }
     if (auto st = flush(); !st) return Fail(st.error());
+    if (d == Dialect::kPostgres) {
+        // The planner needs the staging table's size to choose hash joins below.
+        if (auto st = t.ExecScript(fmt::format("ANALYZE {}", QuoteIdent(kStage))); !st) {
+            return Fail(st.error());
+        }
+    }
     auto cancelled = [&] { return cancel && cancel->load(); };
     if (cancelled()) {
         return Fail(Error::FailedPrecondition("the import was cancelled; nothing changed"));
@@ -476,9 +517,27 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
             cond += fmt::format("{}t.{} = {}", cond.empty() ? "" : " AND ",
                                 QuoteIdent(c.target_column), StageCol(c.name));
         }
-        auto match = fmt::format(
-            "UPDATE {} SET (target_id, id_max) = (SELECT min(t.id), max(t.id) FROM {} t WHERE {})",
-            stage, table, cond);
+        std::string match;
+        if (d == Dialect::kSqlite) {
+            // One index lookup per staged row.
+            match = fmt::format(
+                "UPDATE {} SET (target_id, id_max) = (SELECT min(t.id), max(t.id) FROM {} t "
+                "WHERE {})",
+                stage, table, cond);
+        } else {
+            // One hash join over both tables instead of a lookup per row.
+            std::string join;
+            for (const auto& k : spec.keys) {
+                const auto& c = key_col(k);
+                join += fmt::format("{}t.{} = s2.{}", join.empty() ? "" : " AND ",
+                                    QuoteIdent(c.target_column), QuoteIdent(c.name));
+            }
+            match = fmt::format(
+                "UPDATE {0} SET target_id = m.min_id, id_max = m.max_id FROM (SELECT s2.line, "
+                "min(t.id) AS min_id, max(t.id) AS max_id FROM {0} s2 JOIN {1} t ON {2} GROUP BY "
+                "s2.line) m WHERE {0}.line = m.line",
+                stage, table, join);
+        }
         if (auto q = t.QuerySql(match, {}); !q) return Fail(q.error());
         if (auto st = RejectAndRemove(
                 t,
@@ -583,12 +642,11 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
 
     if (spec.mode == ImportMode::kDelete) {
         auto del = fmt::format(
-            "DELETE FROM {} WHERE id IN (SELECT target_id FROM {} WHERE target_id IS NOT NULL) "
-            "RETURNING id",
+            "DELETE FROM {} WHERE id IN (SELECT target_id FROM {} WHERE target_id IS NOT NULL)",
             table, stage);
-        auto rows = t.QuerySql(del, {});
+        auto rows = t.ExecSql(del, {});
         if (!rows) return Fail(rows.error());
-        result.deleted = rows->size();
+        result.deleted = static_cast<std::uint64_t>(*rows);
     } else {
         // 5. Unchanged records are left alone (and counted).
         std::string same;
@@ -599,14 +657,11 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
             same += (same.empty() ? "" : " AND ") + cond;
         }
         auto mark = fmt::format(
-            "UPDATE {} SET unchanged = 1 WHERE target_id IS NOT NULL AND EXISTS (SELECT 1 FROM {} "
-            "t WHERE t.id = {}.target_id AND {})",
-            stage, table, stage, same);
-        if (auto q = t.QuerySql(mark, {}); !q) return Fail(q.error());
-        auto counted =
-            t.QuerySql(fmt::format("SELECT count(*) FROM {} WHERE unchanged = 1", stage), {});
-        if (!counted) return Fail(counted.error());
-        result.unchanged = storage::AsInt(counted->rows.at(0).at(0));
+            "UPDATE {0} SET unchanged = 1 FROM {1} t WHERE t.id = {0}.target_id AND {2}", stage,
+            table, same);
+        auto marked = t.ExecSql(mark, {});
+        if (!marked) return Fail(marked.error());
+        result.unchanged = static_cast<std::uint64_t>(*marked);
 
         if (spec.mode != ImportMode::kInsert) {
             std::string set = fmt::format("modified_at = {}", now);
@@ -620,12 +675,11 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
                 set += fmt::format(", {} = {}", col, value);
             }
             auto update = fmt::format(
-                "UPDATE {} SET {} FROM {} s WHERE {}.id = s.target_id AND s.unchanged = 0 "
-                "RETURNING id",
-                table, set, stage, table);
-            auto rows = t.QuerySql(update, params.values());
-            if (!rows) return Fail(rows.error());
-            result.updated = rows->size();
+                "UPDATE {} SET {} FROM {} s WHERE {}.id = s.target_id AND s.unchanged = 0", table,
+                set, stage, table);
+            auto changed = t.ExecSql(update, params.values());
+            if (!changed) return Fail(changed.error());
+            result.updated = static_cast<std::uint64_t>(*changed);
         }
         std::string columns = "created_at, modified_at";
         std::string values = fmt::format("{}, {}", now, now);
@@ -644,11 +698,19 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
                                                  d == Dialect::kSqlite ? "0" : "false")
                                    : QuoteIdent(c.name));
         }
-        auto insert = fmt::format(
-            "INSERT INTO {} ({}) SELECT {} FROM {} WHERE target_id IS NULL ORDER BY line "
-            "RETURNING id",
-            table, columns, values, stage);
-        auto rows = t.QuerySql(insert, params.values());
+        // In key order when there is a key: its index then grows at its end instead of at
+        // random places, several times faster for large files.
+        std::string order = "line";
+        if (!spec.keys.empty()) {
+            order.clear();
+            for (const auto& k : spec.keys) {
+                order += (order.empty() ? "" : ", ") + QuoteIdent(key_col(k).name);
+            }
+        }
+        auto insert =
+            fmt::format("INSERT INTO {} ({}) SELECT {} FROM {} WHERE target_id IS NULL ORDER BY {}",
+                        table, columns, values, stage, order);
+        auto rows = t.ExecSql(insert, params.values());
         if (!rows) {
             if (rows.error().code == ErrorCode::kAlreadyExists) {
                 return Fail(Error::AlreadyExists(fmt::format(
@@ -658,11 +720,14 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
             }
             return Fail(rows.error());
         }
-        result.inserted = rows->size();
+        result.inserted = static_cast<std::uint64_t>(*rows);
     }
 
     if (auto st = t.ExecScript(fmt::format("DROP TABLE IF EXISTS {}", stage)); !st) {
         return Fail(st.error());
+    }
+    if (d == Dialect::kSqlite) {
+        if (auto st = t.ExecScript("PRAGMA cache_size = -2000"); !st) return Fail(st.error());
     }
     if (auto st = WriteRejects(spec, rejects, header); !st) return Fail(st.error());
     if (auto st = t.Commit(); !st) return Fail(st.error());

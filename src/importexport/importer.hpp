@@ -39,7 +39,10 @@ enum class OnBadValue {
 struct ColumnMapping {
     int source = -1;     // 0-based column of the file
     std::string target;  // a field or link of the resource
-    std::string format;  // dates and datetimes: an input format such as "%d/%m/%Y"; empty: ISO
+    // Dates and datetimes: an input format such as "%d/%m/%Y" (empty: ISO 8601).
+    // Numbers: "," when the decimal separator is a comma ("1.234,5" or "1 234,5"), "." when it
+    // is a point and commas group thousands ("1,234.5"); empty: plain "1234.5".
+    std::string format;
     OnBadValue on_bad = OnBadValue::kRejectLine;
     std::string default_value;  // text, converted like a cell, for kUseDefault
     // An empty cell: false sets the field to empty (null); true leaves an existing record's

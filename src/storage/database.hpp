@@ -84,6 +84,9 @@ class Transaction {
     virtual Status ExecScript(std::string_view sql) = 0;
     // Storage-internal: one statement of SQL text from our code with bound parameters.
     virtual Result<Rows> QuerySql(std::string_view sql, std::span<const Value> params) = 0;
+    // Storage-internal: as QuerySql, for a statement that returns no rows; gives the number
+    // of rows it changed.
+    virtual Result<std::int64_t> ExecSql(std::string_view sql, std::span<const Value> params) = 0;
 
     // Commits. After a failed commit the transaction is rolled back.
     virtual Status Commit() = 0;

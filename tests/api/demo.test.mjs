@@ -1,8 +1,8 @@
 // overture demo: generated demo data loads once, in a form the API accepts as its own.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { ADMIN_PASSWORD, BIN, Client, startServer } from './lib.mjs';
+import { spawnSync } from 'node:child_process';
+import { BIN, adminClient, startServer } from './lib.mjs';
 
 const PROFILES = 500;
 let server, again, admin, first;
@@ -11,27 +11,6 @@ function demo(dbUrl, args = []) {
   const r = spawnSync(BIN, ['demo', '--profiles', String(PROFILES), '--database', dbUrl, ...args],
                       { encoding: 'utf8', timeout: 120000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-// The server reads the data model when it starts: a second one on the same database sees the
-// `purchase` resource the demo published.
-async function serve(dbUrl) {
-  const proc = spawn(BIN, ['serve', '--database', dbUrl, '--listen', '127.0.0.1:0'],
-                     { stdio: ['ignore', 'pipe', 'pipe'] });
-  let logs = '';
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 20 s:\n${logs}`)), 20000);
-    const onData = (chunk) => {
-      logs += chunk;
-      const m = logs.match(/serving (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
-    };
-    proc.stdout.on('data', onData);
-    proc.stderr.on('data', onData);
-    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}:\n${logs}`)); });
-  });
-  const exited = new Promise((resolve) => proc.on('exit', resolve));
-  return { url, async stop() { if (proc.exitCode === null) proc.kill('SIGTERM'); await exited; } };
 }
 
 async function all(client, path) {
@@ -61,12 +40,12 @@ async function counts() {
 before(async () => {
   server = await startServer();
   first = demo(server.dbUrl);
+  // The server reads the data model when it starts: a second one on the same database sees the
+  // `purchase` resource the demo published.
   server.proc.kill('SIGTERM');
   await server.exited;
-  again = await serve(server.dbUrl);
-  admin = new Client(again.url);
-  const r = await admin.login('admin', ADMIN_PASSWORD);
-  assert.equal(r.status, 200, r.text);
+  again = await startServer({ databaseUrl: server.dbUrl });
+  admin = await adminClient(again);
 });
 
 after(async () => {

@@ -43,12 +43,16 @@ function freshDatabaseUrl() {
   };
 }
 
-// Starts a server with a fresh database and an admin user. Returns { url, proc, stop, logs }.
-// `extraArgs` go to `overture serve`; `env` is merged into its environment.
-export async function startServer({ extraArgs = [], env = {} } = {}) {
-  const db = freshDatabaseUrl();
-  execFileSync(BIN, ['init', '--database', db.url, '--admin-password', ADMIN_PASSWORD],
-               { stdio: 'pipe', env: { ...process.env, ...env } });
+// Starts a server with a fresh database and an admin user. Returns { url, dbUrl, proc, exited,
+// logs, stop }. `extraArgs` go to `overture serve`; `env` is merged into its environment.
+// With `databaseUrl`, serves that existing database instead (no init; stop() leaves it to whoever
+// created it).
+export async function startServer({ extraArgs = [], env = {}, databaseUrl } = {}) {
+  const db = databaseUrl ? { url: databaseUrl, cleanup: () => undefined } : freshDatabaseUrl();
+  if (!databaseUrl) {
+    execFileSync(BIN, ['init', '--database', db.url, '--admin-password', ADMIN_PASSWORD],
+                 { stdio: 'pipe', env: { ...process.env, ...env } });
+  }
   const proc = spawn(BIN, ['serve', '--database', db.url, '--listen', '127.0.0.1:0', ...extraArgs],
                      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let logs = '';

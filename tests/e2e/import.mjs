@@ -2,10 +2,8 @@
 // End-to-end acceptance test of the import wizard and of custom fields on imported profiles,
 // driving Debian's Chromium through playwright-core (same settings as run.mjs).
 //
-//   OVERTURE_URL             base URL of a running server (default http://127.0.0.1:8080)
-//   OVERTURE_ADMIN_PASSWORD  password of the `admin` account (required)
-//   OVERTURE_E2E_OUT         folder for the PNG screenshots (default <repo>/build/e2e)
-//   OVERTURE_CHROMIUM        browser binary (default /usr/bin/chromium)
+//   OVERTURE_URL, OVERTURE_ADMIN_PASSWORD (required), OVERTURE_E2E_OUT, OVERTURE_CHROMIUM:
+//                            see lib.mjs (the set-up shared by the e2e scripts)
 //
 // Flow: admin logs in; writes a generated semicolon-separated CSV of 2,000 profiles (5 bad lines:
 // 3 invalid emails, 2 impossible dates) to a temporary file; Profiles > Import opens the wizard;
@@ -19,20 +17,15 @@
 // does not matter whether run.mjs or profiles.mjs ran before). Exits 0 on success; on failure
 // prints the step, saves failure.png and exits 1.
 
-import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  E2eFailure, addProfileField, check, launch, log, logInAsAdmin, logout, openDataModel, page, reviewAndPublish,
+  run, shot, step,
+} from './lib.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const REPO = path.resolve(HERE, '..', '..');
-const BASE = (process.env.OVERTURE_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
-const ADMIN_PASSWORD = process.env.OVERTURE_ADMIN_PASSWORD;
-const OUT = path.resolve(process.env.OVERTURE_E2E_OUT || path.join(REPO, 'build', 'e2e'));
-const CHROMIUM = process.env.OVERTURE_CHROMIUM || '/usr/bin/chromium';
 const RUN_TIMEOUT_MS = 150_000;
-const STEP_TIMEOUT_MS = 15_000;
 const IMPORT_TIMEOUT_MS = 60_000;
 
 const ROWS = 2000;
@@ -44,67 +37,7 @@ const REJECTS = BAD_EMAIL_LINES.size + BAD_DATE_LINES.size;
 const OPENED = 17; // the data row whose profile is opened
 const emailOf = (i) => `imp.${TAG}.${i}@example.com`;
 
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
-
-if (!ADMIN_PASSWORD) {
-  console.error('e2e: set OVERTURE_ADMIN_PASSWORD to the password of the admin account');
-  process.exit(2);
-}
-fs.mkdirSync(OUT, { recursive: true });
-
-const started = Date.now();
-const log = (msg) => console.log(`[e2e ${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${msg}`);
-const browserErrors = [];
-let browser;
-let page;
-let currentStep = 'start';
 let tmpDir;
-
-async function step(name, fn) {
-  currentStep = name;
-  log(name);
-  await fn();
-}
-
-async function shot(name) {
-  const file = path.join(OUT, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  log(`  screenshot ${file}`);
-}
-
-class E2eFailure extends Error {}
-function check(cond, message) {
-  if (!cond) throw new E2eFailure(message);
-}
-
-async function login(username, password) {
-  const username_ = page.getByLabel(/^Username\b/);
-  await username_.waitFor();
-  await username_.fill(username);
-  await page.getByLabel(/^Password\b/).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  const outcome = await Promise.race([
-    page.getByRole('button', { name: 'Log out' }).waitFor().then(() => 'in'),
-    page.getByRole('alert').filter({ hasText: 'Sign-in failed' }).waitFor().then(() => 'refused'),
-  ]);
-  if (outcome === 'refused') throw new E2eFailure(`login as ${username} refused`);
-}
-
-/** Submits a modal form; if it shows an error alert instead of closing, fails with its text. */
-async function submitDialog(dialog, buttonName) {
-  await dialog.getByRole('button', { name: buttonName }).click();
-  const outcome = await Promise.race([
-    dialog.waitFor({ state: 'hidden' }).then(() => 'closed'),
-    dialog.getByRole('alert').waitFor().then(() => 'error'),
-  ]);
-  if (outcome === 'error') {
-    const text = (await dialog.getByRole('alert').innerText()).trim().replace(/\s*\n\s*/g, ': ');
-    throw new E2eFailure(`"${buttonName}" failed: ${text}`);
-  }
-}
 
 /** 2,000 profiles, semicolon-separated, day-first dates; a few lines bad in one way each. */
 function writeCsv() {
@@ -131,28 +64,14 @@ async function main() {
   let csvFile;
   let profileUrl;
 
-  await step(`launch ${CHROMIUM} (fresh profile), base ${BASE}`, async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: BASE, acceptDownloads: true });
-    page = await context.newPage();
-    page.setDefaultTimeout(STEP_TIMEOUT_MS);
-    page.setDefaultNavigationTimeout(20_000);
-    page.on('pageerror', (e) => browserErrors.push(`page error: ${e.message}`));
-    page.on('console', (m) => m.type() === 'error' && browserErrors.push(`console: ${m.text()}`));
-    page.on('response', (r) => r.status() >= 500 && browserErrors.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`));
-  });
+  await launch({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
 
   await step(`write a CSV of ${ROWS} profiles with ${REJECTS} bad lines`, async () => {
     csvFile = writeCsv();
     log(`  ${csvFile} (${fs.statSync(csvFile).size} bytes)`);
   });
 
-  await step('log in as admin', async () => {
-    const res = await page.goto('/');
-    check(res && res.ok(), `GET ${BASE}/ answered ${res ? res.status() : 'nothing'}`);
-    await login('admin', ADMIN_PASSWORD);
-    await page.getByTestId('current-role').filter({ hasText: 'Administrator' }).waitFor();
-  });
+  await step('log in as admin', logInAsAdmin);
 
   await step('Profiles & audiences > Profiles: "Import" opens the wizard on profiles', async () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Profiles & audiences' }).click();
@@ -293,38 +212,20 @@ async function main() {
   });
 
   await step('Administration > Data model > Profile: add the custom field favoriteColor (string, 30)', async () => {
-    await page.getByRole('navigation').getByRole('link', { name: 'Administration' }).click();
-    await page.getByRole('tab', { name: 'Data model' }).click();
-    await page.waitForURL(/\/admin\/data-model$/);
-    await page.getByRole('table', { name: 'Resources' }).getByRole('link', { name: 'Profile', exact: true }).click();
-    await page.waitForURL(/\/admin\/data-model\/profile$/);
-    await page.getByRole('table', { name: 'Fields' }).locator('tr[data-field="email"]').waitFor();
-    check(await page.locator('tr[data-field="favoriteColor"]').count() === 0, 'profile already has favoriteColor: use a fresh database');
-    await page.getByRole('button', { name: 'Add field' }).click();
-    const dialog = page.getByRole('dialog', { name: 'New field in Profile' });
-    await dialog.waitFor();
-    await dialog.getByLabel(/^Name\b/).fill('favoriteColor');
-    await dialog.getByLabel('Label', { exact: true }).fill('Favorite color');
-    await dialog.getByLabel('Type', { exact: true }).selectOption('string');
-    await dialog.getByLabel('Length', { exact: true }).fill('30');
-    await submitDialog(dialog, 'Add to draft');
-    await page.locator('tr[data-field="favoriteColor"]').waitFor();
-    await page.getByTestId('draft-banner').filter({ hasText: 'New field profile.favoriteColor' }).waitFor();
-    await shot('27-favorite-color-in-draft');
+    await openDataModel();
+    await addProfileField({
+      name: 'favoriteColor',
+      label: 'Favorite color',
+      screenshot: '27-favorite-color-in-draft',
+      async fillType(dialog) {
+        await dialog.getByLabel('Type', { exact: true }).selectOption('string');
+        await dialog.getByLabel('Length', { exact: true }).fill('30');
+      },
+    });
   });
 
   await step('Review & publish: the SQL adds the column, then publish', async () => {
-    await page.getByRole('button', { name: 'Review & publish' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Review & publish the data model' });
-    const sql = dialog.getByTestId('publish-sql');
-    await sql.waitFor();
-    const text = await sql.innerText();
-    check(/ALTER TABLE "profiles" ADD COLUMN "x_favorite_color"/.test(text), `the SQL does not add the column: ${text}`);
-    await page.waitForTimeout(400); // the modal's opening transition
-    await shot('28-publish-review-sql');
-    await dialog.getByRole('button', { name: 'Publish', exact: true }).click();
-    await dialog.waitFor({ state: 'hidden' });
-    await page.getByText(/Data model published \(version \d+\)/).waitFor();
+    await reviewAndPublish({ column: 'x_favorite_color', screenshot: '28-publish-review-sql' });
     await page.locator('tr[data-field="favoriteColor"]').getByText('Custom', { exact: true }).waitFor();
     await shot('29-favorite-color-published');
   });
@@ -340,43 +241,10 @@ async function main() {
     await shot('30-profile-with-favorite-color');
   });
 
-  await step('log out', async () => {
-    await page.getByRole('button', { name: 'Log out' }).click();
-    await page.getByLabel(/^Username\b/).waitFor();
-  });
+  await step('log out', logout);
 }
 
-const watchdog = setTimeout(async () => {
-  console.error(`e2e: FAILED: the run took longer than ${RUN_TIMEOUT_MS / 1000}s (at step: ${currentStep})`);
-  await saveFailure();
-  process.exit(1);
-}, RUN_TIMEOUT_MS);
-
-async function saveFailure() {
-  if (!page) return;
-  try {
-    const file = path.join(OUT, 'failure.png');
-    await page.screenshot({ path: file, fullPage: true, timeout: 5_000 });
-    console.error(`e2e: failure screenshot ${file} (page ${page.url()})`);
-  } catch (e) {
-    console.error(`e2e: could not save a failure screenshot: ${e.message}`);
-  }
-}
-
-let code = 0;
-try {
-  fs.rmSync(path.join(OUT, 'failure.png'), { force: true });
-  await main();
-  log(`PASSED (screenshots in ${OUT})`);
-} catch (e) {
-  code = 1;
-  const message = e instanceof E2eFailure ? e.message : (e && e.message ? e.message.split('\n')[0] : String(e));
-  console.error(`e2e: FAILED at step "${currentStep}": ${message}`);
-  if (browserErrors.length) console.error(`e2e: browser reported:\n  ${browserErrors.slice(-10).join('\n  ')}`);
-  await saveFailure();
-} finally {
-  clearTimeout(watchdog);
-  if (browser) await browser.close().catch(() => undefined);
-  if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
-}
-process.exit(code);
+await run(main, {
+  timeoutMs: RUN_TIMEOUT_MS,
+  cleanup: () => tmpDir && fs.rmSync(tmpDir, { recursive: true, force: true }),
+});

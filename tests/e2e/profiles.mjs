@@ -2,10 +2,8 @@
 // End-to-end test of Profiles & audiences and of the data model editor, driving Debian's Chromium
 // through playwright-core (same settings as run.mjs).
 //
-//   OVERTURE_URL             base URL of a running server (default http://127.0.0.1:8080)
-//   OVERTURE_ADMIN_PASSWORD  password of the `admin` account (required)
-//   OVERTURE_E2E_OUT         folder for the PNG screenshots (default <repo>/build/e2e)
-//   OVERTURE_CHROMIUM        browser binary (default /usr/bin/chromium)
+//   OVERTURE_URL, OVERTURE_ADMIN_PASSWORD (required), OVERTURE_E2E_OUT, OVERTURE_CHROMIUM:
+//                            see lib.mjs (the set-up shared by the e2e scripts)
 //
 // Flow: admin logs in; Administration > Data model > Profile: adds the custom field loyaltyTier
 // (enumeration bronze / gold) to the draft, reviews the dry run's SQL and publishes; Profiles &
@@ -14,105 +12,21 @@
 // Needs a database where profile has no loyaltyTier field yet (a fresh one). Exits 0 on success;
 // on failure prints the step, saves failure.png and exits 1.
 
-import { chromium } from 'playwright-core';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  addProfileField, check, launch, logInAsAdmin, logout, openDataModel, page, reviewAndPublish, run, shot, step,
+  submitDialog,
+} from './lib.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const REPO = path.resolve(HERE, '..', '..');
-const BASE = (process.env.OVERTURE_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
-const ADMIN_PASSWORD = process.env.OVERTURE_ADMIN_PASSWORD;
-const OUT = path.resolve(process.env.OVERTURE_E2E_OUT || path.join(REPO, 'build', 'e2e'));
-const CHROMIUM = process.env.OVERTURE_CHROMIUM || '/usr/bin/chromium';
 const RUN_TIMEOUT_MS = 110_000;
-const STEP_TIMEOUT_MS = 15_000;
 const EMAIL = `gold.${Date.now().toString(36)}@example.com`;
 
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
-
-if (!ADMIN_PASSWORD) {
-  console.error('e2e: set OVERTURE_ADMIN_PASSWORD to the password of the admin account');
-  process.exit(2);
-}
-fs.mkdirSync(OUT, { recursive: true });
-
-const started = Date.now();
-const log = (msg) => console.log(`[e2e ${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${msg}`);
-const browserErrors = [];
-let browser;
-let page;
-let currentStep = 'start';
-
-async function step(name, fn) {
-  currentStep = name;
-  log(name);
-  await fn();
-}
-
-async function shot(name) {
-  const file = path.join(OUT, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  log(`  screenshot ${file}`);
-}
-
-class E2eFailure extends Error {}
-function check(cond, message) {
-  if (!cond) throw new E2eFailure(message);
-}
-
-async function login(username, password) {
-  const username_ = page.getByLabel(/^Username\b/);
-  await username_.waitFor();
-  await username_.fill(username);
-  await page.getByLabel(/^Password\b/).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  const outcome = await Promise.race([
-    page.getByRole('button', { name: 'Log out' }).waitFor().then(() => 'in'),
-    page.getByRole('alert').filter({ hasText: 'Sign-in failed' }).waitFor().then(() => 'refused'),
-  ]);
-  if (outcome === 'refused') throw new E2eFailure(`login as ${username} refused`);
-}
-
-/** Submits a modal form; if it shows an error alert instead of closing, fails with its text. */
-async function submitDialog(dialog, buttonName) {
-  await dialog.getByRole('button', { name: buttonName }).click();
-  const outcome = await Promise.race([
-    dialog.waitFor({ state: 'hidden' }).then(() => 'closed'),
-    dialog.getByRole('alert').waitFor().then(() => 'error'),
-  ]);
-  if (outcome === 'error') {
-    const text = (await dialog.getByRole('alert').innerText()).trim().replace(/\s*\n\s*/g, ': ');
-    throw new E2eFailure(`"${buttonName}" failed: ${text}`);
-  }
-}
-
 async function main() {
-  await step(`launch ${CHROMIUM} (fresh profile), base ${BASE}`, async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: BASE });
-    page = await context.newPage();
-    page.setDefaultTimeout(STEP_TIMEOUT_MS);
-    page.setDefaultNavigationTimeout(20_000);
-    page.on('pageerror', (e) => browserErrors.push(`page error: ${e.message}`));
-    page.on('console', (m) => m.type() === 'error' && browserErrors.push(`console: ${m.text()}`));
-    page.on('response', (r) => r.status() >= 500 && browserErrors.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`));
-  });
+  await launch();
 
-  await step('log in as admin', async () => {
-    const res = await page.goto('/');
-    check(res && res.ok(), `GET ${BASE}/ answered ${res ? res.status() : 'nothing'}`);
-    await login('admin', ADMIN_PASSWORD);
-    await page.getByTestId('current-role').filter({ hasText: 'Administrator' }).waitFor();
-  });
+  await step('log in as admin', logInAsAdmin);
 
   await step('Administration > Data model lists the built-in resources', async () => {
-    await page.getByRole('navigation').getByRole('link', { name: 'Administration' }).click();
-    await page.getByRole('tab', { name: 'Data model' }).click();
-    await page.waitForURL(/\/admin\/data-model$/);
+    await openDataModel();
     const table = page.getByRole('table', { name: 'Resources' });
     await table.locator('tr[data-resource="profile"]').waitFor();
     check(await table.locator('tr[data-resource="quarantine"]').count() === 1, 'quarantine is not listed');
@@ -120,39 +34,23 @@ async function main() {
   });
 
   await step('Profile: add the custom field loyaltyTier (bronze / gold) to the draft', async () => {
-    await page.getByRole('table', { name: 'Resources' }).getByRole('link', { name: 'Profile', exact: true }).click();
-    await page.waitForURL(/\/admin\/data-model\/profile$/);
-    await page.getByRole('table', { name: 'Fields' }).locator('tr[data-field="email"]').waitFor();
-    check(await page.locator('tr[data-field="loyaltyTier"]').count() === 0, 'profile already has loyaltyTier: use a fresh database');
-    await page.getByRole('button', { name: 'Add field' }).click();
-    const dialog = page.getByRole('dialog', { name: 'New field in Profile' });
-    await dialog.waitFor();
-    await dialog.getByLabel(/^Name\b/).fill('loyaltyTier');
-    await dialog.getByLabel('Label', { exact: true }).fill('Loyalty tier');
-    await dialog.getByLabel('Type', { exact: true }).selectOption('enum');
-    await dialog.getByLabel('Value 1', { exact: true }).fill('bronze');
-    await dialog.getByLabel('Label of value 1', { exact: true }).fill('Bronze');
-    await dialog.getByRole('button', { name: 'Add a value' }).click();
-    await dialog.getByLabel('Value 2', { exact: true }).fill('gold');
-    await dialog.getByLabel('Label of value 2', { exact: true }).fill('Gold');
-    await submitDialog(dialog, 'Add to draft');
-    await page.locator('tr[data-field="loyaltyTier"]').waitFor();
-    await page.getByTestId('draft-banner').filter({ hasText: 'New field profile.loyaltyTier' }).waitFor();
-    await shot('11-field-in-draft');
+    await addProfileField({
+      name: 'loyaltyTier',
+      label: 'Loyalty tier',
+      screenshot: '11-field-in-draft',
+      async fillType(dialog) {
+        await dialog.getByLabel('Type', { exact: true }).selectOption('enum');
+        await dialog.getByLabel('Value 1', { exact: true }).fill('bronze');
+        await dialog.getByLabel('Label of value 1', { exact: true }).fill('Bronze');
+        await dialog.getByRole('button', { name: 'Add a value' }).click();
+        await dialog.getByLabel('Value 2', { exact: true }).fill('gold');
+        await dialog.getByLabel('Label of value 2', { exact: true }).fill('Gold');
+      },
+    });
   });
 
   await step('Review & publish: the dry run shows the SQL, then publish', async () => {
-    await page.getByRole('button', { name: 'Review & publish' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Review & publish the data model' });
-    const sql = dialog.getByTestId('publish-sql');
-    await sql.waitFor();
-    const text = await sql.innerText();
-    check(/ALTER TABLE "profiles" ADD COLUMN "x_loyalty_tier"/.test(text), `the SQL does not add the column: ${text}`);
-    await page.waitForTimeout(400); // the modal's opening transition
-    await shot('12-publish-review-sql');
-    await dialog.getByRole('button', { name: 'Publish', exact: true }).click();
-    await dialog.waitFor({ state: 'hidden' });
-    await page.getByText(/Data model published \(version \d+\)/).waitFor();
+    await reviewAndPublish({ column: 'x_loyalty_tier', screenshot: '12-publish-review-sql' });
     check(await page.getByTestId('draft-banner').count() === 0, 'the draft banner is still shown after publishing');
     const row = page.locator('tr[data-field="loyaltyTier"]');
     await row.getByText('Custom', { exact: true }).waitFor();
@@ -212,42 +110,7 @@ async function main() {
     await shot('17-profile-opened-from-list');
   });
 
-  await step('log out', async () => {
-    await page.getByRole('button', { name: 'Log out' }).click();
-    await page.getByLabel(/^Username\b/).waitFor();
-  });
+  await step('log out', logout);
 }
 
-const watchdog = setTimeout(async () => {
-  console.error(`e2e: FAILED: the run took longer than ${RUN_TIMEOUT_MS / 1000}s (at step: ${currentStep})`);
-  await saveFailure();
-  process.exit(1);
-}, RUN_TIMEOUT_MS);
-
-async function saveFailure() {
-  if (!page) return;
-  try {
-    const file = path.join(OUT, 'failure.png');
-    await page.screenshot({ path: file, fullPage: true, timeout: 5_000 });
-    console.error(`e2e: failure screenshot ${file} (page ${page.url()})`);
-  } catch (e) {
-    console.error(`e2e: could not save a failure screenshot: ${e.message}`);
-  }
-}
-
-let code = 0;
-try {
-  fs.rmSync(path.join(OUT, 'failure.png'), { force: true });
-  await main();
-  log(`PASSED (screenshots in ${OUT})`);
-} catch (e) {
-  code = 1;
-  const message = e instanceof E2eFailure ? e.message : (e && e.message ? e.message.split('\n')[0] : String(e));
-  console.error(`e2e: FAILED at step "${currentStep}": ${message}`);
-  if (browserErrors.length) console.error(`e2e: browser reported:\n  ${browserErrors.slice(-10).join('\n  ')}`);
-  await saveFailure();
-} finally {
-  clearTimeout(watchdog);
-  if (browser) await browser.close().catch(() => undefined);
-}
-process.exit(code);
+await run(main, { timeoutMs: RUN_TIMEOUT_MS });

@@ -63,6 +63,7 @@ class PostgresTransaction final : public Transaction {
                                     std::span<const std::vector<Value>> rows) override;
     Status ExecScript(std::string_view sql) override;
     Result<Rows> QuerySql(std::string_view sql, std::span<const Value> params) override;
+    Result<std::int64_t> ExecSql(std::string_view sql, std::span<const Value> params) override;
     Status Commit() override;
 
   private:
@@ -192,6 +193,14 @@ Status PostgresTransaction::ExecScript(std::string_view sql) {
     if (auto st = CheckOpen(); !st) return st;
     if (auto r = conn_->ExecScript(sql); !r) return Fail(r.error());
     return {};
+}
+
+Result<std::int64_t> PostgresTransaction::ExecSql(std::string_view sql,
+                                          std::span<const Value> params) {
+    if (auto st = CheckOpen(); !st) return Fail(st.error());
+    std::int64_t changes = 0;
+    if (auto r = conn_->RunSql(sql, params, &changes); !r) return Fail(r.error());
+    return changes;
 }
 
 Result<Rows> PostgresTransaction::QuerySql(std::string_view sql, std::span<const Value> params) {

@@ -67,6 +67,7 @@ class SqliteTransaction final : public Transaction {
                                     std::span<const std::vector<Value>> rows) override;
     Status ExecScript(std::string_view sql) override;
     Result<Rows> QuerySql(std::string_view sql, std::span<const Value> params) override;
+    Result<std::int64_t> ExecSql(std::string_view sql, std::span<const Value> params) override;
     Status Commit() override;
 
   private:
@@ -197,6 +198,14 @@ Result<std::int64_t> SqliteTransaction::BulkInsert(std::string_view table,
 Status SqliteTransaction::ExecScript(std::string_view sql) {
     if (auto st = CheckOpen(); !st) return st;
     return conn_->ExecScript(sql);
+}
+
+Result<std::int64_t> SqliteTransaction::ExecSql(std::string_view sql,
+                                          std::span<const Value> params) {
+    if (auto st = CheckOpen(); !st) return Fail(st.error());
+    std::int64_t changes = 0;
+    if (auto r = conn_->RunSql(sql, params, &changes); !r) return Fail(r.error());
+    return changes;
 }
 
 Result<Rows> SqliteTransaction::QuerySql(std::string_view sql, std::span<const Value> params) {
