@@ -210,3 +210,30 @@ test('export: chosen columns, filters, CSV that imports back', async () => {
   assert.equal(c.inserted + c.updated, 0);
   assert.equal(c.unchanged, c.read);
 });
+
+test('number formats: decimal comma and decimal point with grouping', async () => {
+  const pub = await admin.post('/api/v1/schema/publish',
+    { resources: [{ name: 'profile', fields: [{ name: 'score', type: 'float' }, { name: 'visits', type: 'integer' }] }] });
+  assert.equal(pub.status, 200, pub.text);
+  const csv = 'email;score;visits\nnum1@example.com;1.234,5;1.000\nnum2@example.com;7,25;12\nnum3@example.com;abc;1\n';
+  const up = await admin.request('POST', '/api/v1/imports/uploads?filename=n.csv', { raw: csv });
+  assert.equal(up.status, 201, up.text);
+  errorOf(assert, await admin.post(`/api/v1/imports/${up.json.id}/start`, { mode: 'upsert', keys: ['email'],
+    columns: [{ source: 0, target: 'email' }, { source: 1, target: 'score', format: '%d' }] }), 400);
+  const started = await admin.post(`/api/v1/imports/${up.json.id}/start`, { mode: 'upsert', keys: ['email'],
+    columns: [{ source: 0, target: 'email' }, { source: 1, target: 'score', format: ',' },
+              { source: 2, target: 'visits', format: ',' }] });
+  assert.equal(started.status, 202, started.text);
+  let item;
+  for (let i = 0; i < 100; i++) {
+    item = (await admin.get(`/api/v1/imports/${up.json.id}`)).json;
+    if (item.status !== 'queued' && item.status !== 'running') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(item.status, 'succeeded', JSON.stringify(item));
+  assert.deepEqual([item.counters.inserted, item.counters.rejected], [2, 1]);
+  const n1 = (await admin.get('/api/v1/profiles?email=num1@example.com')).json.items[0];
+  assert.equal(n1.score, 1234.5);
+  assert.equal(n1.visits, 1000);
+  assert.equal((await admin.get('/api/v1/profiles?email=num2@example.com')).json.items[0].score, 7.25);
+});
