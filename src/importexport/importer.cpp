@@ -627,6 +627,28 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
         }
     }
 
+    // 5. Existing records keep their required fields and links: an empty cell may not clear
+    // them (with keepWhenEmpty it leaves the value as it is).
+    if (spec.mode == ImportMode::kUpdate || spec.mode == ImportMode::kUpsert) {
+        for (const auto& c : cols) {
+            if (c.mapping < 0 || c.keep_when_empty) continue;
+            bool required =
+                c.field ? c.field->required : c.link->cardinality == schema::Cardinality::kOne;
+            if (!required) continue;
+            const auto& name = spec.columns[c.mapping].target;
+            if (auto st = RejectAndRemove(
+                    t,
+                    fmt::format("SELECT line FROM {} WHERE target_id IS NOT NULL AND {} IS NULL",
+                                stage, QuoteIdent(c.name)),
+                    header[spec.columns[c.mapping].source],
+                    fixed_reason(fmt::format("{} is required and cannot be emptied", name)),
+                    rejects, result.rejected);
+                !st) {
+                return Fail(st.error());
+            }
+        }
+    }
+
     if (cancelled()) {
         return Fail(Error::FailedPrecondition("the import was cancelled; nothing changed"));
     }
@@ -648,7 +670,7 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
         if (!rows) return Fail(rows.error());
         result.deleted = static_cast<std::uint64_t>(*rows);
     } else {
-        // 5. Unchanged records are left alone (and counted).
+        // 6. Unchanged records are left alone (and counted).
         std::string same;
         for (const auto& c : cols) {
             auto target_expr = fmt::format("t.{}", QuoteIdent(c.target_column));

@@ -237,3 +237,29 @@ test('number formats: decimal comma and decimal point with grouping', async () =
   assert.equal(n1.visits, 1000);
   assert.equal((await admin.get('/api/v1/profiles?email=num2@example.com')).json.items[0].score, 7.25);
 });
+
+test('an update may not empty a required field', async () => {
+  // Last in this file: a required field on profile changes what later profile inserts need.
+  const pub = await admin.post('/api/v1/schema/publish',
+    { resources: [{ name: 'profile', fields: [{ name: 'score', type: 'float' }, { name: 'visits', type: 'integer' },
+                                              { name: 'segment', type: 'string', length: 20, required: true }] }] });
+  assert.equal(pub.status, 200, pub.text);
+  const made = await admin.post('/api/v1/profiles', { email: 'req@example.com', segment: 'vip' });
+  assert.equal(made.status, 201, made.text);
+  const csv = 'email,segment\nreq@example.com,\n';
+  const up = await admin.request('POST', '/api/v1/imports/uploads?filename=r.csv', { raw: csv });
+  const started = await admin.post(`/api/v1/imports/${up.json.id}/start`, { mode: 'update', keys: ['email'],
+    columns: [{ source: 0, target: 'email' }, { source: 1, target: 'segment', keepWhenEmpty: false }] });
+  assert.equal(started.status, 202, started.text);
+  let item;
+  for (let i = 0; i < 100; i++) {
+    item = (await admin.get(`/api/v1/imports/${up.json.id}`)).json;
+    if (item.status !== 'queued' && item.status !== 'running') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(item.status, 'succeeded', JSON.stringify(item));
+  assert.deepEqual([item.counters.updated, item.counters.rejected], [0, 1]);
+  const rejects = await admin.get(`/api/v1/imports/${up.json.id}/rejects`);
+  assert.match(rejects.text, /segment is required and cannot be emptied/);
+  assert.equal((await admin.get(`/api/v1/profiles/${made.json.id}`)).json.segment, 'vip');
+});
