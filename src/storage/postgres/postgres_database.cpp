@@ -196,7 +196,7 @@ Status PostgresTransaction::ExecScript(std::string_view sql) {
 }
 
 Result<std::int64_t> PostgresTransaction::ExecSql(std::string_view sql,
-                                          std::span<const Value> params) {
+                                                  std::span<const Value> params) {
     if (auto st = CheckOpen(); !st) return Fail(st.error());
     std::int64_t changes = 0;
     if (auto r = conn_->RunSql(sql, params, &changes); !r) return Fail(r.error());
