@@ -17,6 +17,17 @@ before(async () => {
 });
 after(async () => { await server.stop(); rmSync(dir, { recursive: true, force: true }); });
 
+// Polls an import until it has finished (bounded: 10 s).
+async function waitForImport(id) {
+  let item;
+  for (let i = 0; i < 100; i++) {
+    item = (await admin.get(`/api/v1/imports/${id}`)).json;
+    if (!['uploaded', 'queued', 'running'].includes(item.status)) return item;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return item;
+}
+
 function importFile(file, ...args) {
   const r = spawnSync(BIN, ['import', '--database', server.dbUrl, '--file', file, ...args],
                       { encoding: 'utf8', timeout: 120000 });
@@ -153,12 +164,7 @@ test('the import API: upload, preview, start, progress to 100%, counters, reject
     (target === 'birthDate' ? { source, target, format: '%d/%m/%Y' } : { source, target }));
   const started = await admin.post(`/api/v1/imports/${up.json.id}/start`, { mode: 'upsert', keys: ['email'], columns });
   assert.equal(started.status, 202, started.text);
-  let item;
-  for (let i = 0; i < 100; i++) {
-    item = (await admin.get(`/api/v1/imports/${up.json.id}`)).json;
-    if (['succeeded', 'failed', 'cancelled'].includes(item.status)) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const item = await waitForImport(up.json.id);
   assert.equal(item.status, 'succeeded', JSON.stringify(item));
   assert.equal(item.progress.percent, 100);
   assert.deepEqual(item.counters, { read: 4, inserted: 2, updated: 0, unchanged: 0, deleted: 0, rejected: 2 });
@@ -224,12 +230,7 @@ test('number formats: decimal comma and decimal point with grouping', async () =
     columns: [{ source: 0, target: 'email' }, { source: 1, target: 'score', format: ',' },
               { source: 2, target: 'visits', format: ',' }] });
   assert.equal(started.status, 202, started.text);
-  let item;
-  for (let i = 0; i < 100; i++) {
-    item = (await admin.get(`/api/v1/imports/${up.json.id}`)).json;
-    if (item.status !== 'queued' && item.status !== 'running') break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const item = await waitForImport(up.json.id);
   assert.equal(item.status, 'succeeded', JSON.stringify(item));
   assert.deepEqual([item.counters.inserted, item.counters.rejected], [2, 1]);
   const n1 = (await admin.get('/api/v1/profiles?email=num1@example.com')).json.items[0];
@@ -251,12 +252,7 @@ test('an update may not empty a required field', async () => {
   const started = await admin.post(`/api/v1/imports/${up.json.id}/start`, { mode: 'update', keys: ['email'],
     columns: [{ source: 0, target: 'email' }, { source: 1, target: 'segment', keepWhenEmpty: false }] });
   assert.equal(started.status, 202, started.text);
-  let item;
-  for (let i = 0; i < 100; i++) {
-    item = (await admin.get(`/api/v1/imports/${up.json.id}`)).json;
-    if (item.status !== 'queued' && item.status !== 'running') break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const item = await waitForImport(up.json.id);
   assert.equal(item.status, 'succeeded', JSON.stringify(item));
   assert.deepEqual([item.counters.updated, item.counters.rejected], [0, 1]);
   const rejects = await admin.get(`/api/v1/imports/${up.json.id}/rejects`);
