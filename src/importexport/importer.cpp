@@ -306,6 +306,7 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
     // Staging columns, in mapping order, plus derived ones.
     std::vector<StageColumn> cols;
     int country_mapping = -1;
+    int channel_mapping = -1;
     for (std::size_t i = 0; i < spec.columns.size(); ++i) {
         const auto& m = spec.columns[i];
         StageColumn c;
@@ -321,6 +322,7 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
             c.target_column = c.link->column;
         }
         if (m.target == "country") country_mapping = static_cast<int>(i);
+        if (m.target == "channel") channel_mapping = static_cast<int>(i);
         cols.push_back(std::move(c));
     }
     int email_col = -1;
@@ -401,6 +403,8 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
         }
         std::string_view country =
             country_mapping >= 0 ? rec.fields[spec.columns[country_mapping].source] : "";
+        std::string_view channel =
+            channel_mapping >= 0 ? rec.fields[spec.columns[channel_mapping].source] : "";
         std::vector<Value> row;
         row.reserve(cols.size() + 1);
         row.emplace_back(static_cast<std::int64_t>(rec.line));
@@ -418,9 +422,12 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
             }
             const auto& m = spec.columns[c.mapping];
             auto cell = rec.fields[m.source];
-            auto v = Convert(c, m, cell, country);
+            // What the field's normalizer reads the value with (storage/field_values.hpp).
+            bool by_channel = c.field && c.field->normalizer == schema::Normalizer::kAddress;
+            std::string_view context = by_channel ? channel : country;
+            auto v = Convert(c, m, cell, context);
             if (!v && m.on_bad == OnBadValue::kUseDefault) {
-                v = Convert(c, m, m.default_value, country);
+                v = Convert(c, m, m.default_value, context);
             } else if (!v && m.on_bad == OnBadValue::kIgnoreValue) {
                 v = Value();
             }

@@ -220,20 +220,21 @@ Resource Quarantine() {
     r.plural_label = "Quarantine";
     r.builtin = true;
     r.fields = Audit();
-    Append(r.fields, {
-                         Required(Str("address", "address", "Address", 320)),
-                         Required(Enum("channel", "channel", "Channel",
-                                       {{"email", "Email"}, {"sms", "SMS"}, {"push", "Push"}})),
-                         Required(Enum("status", "status", "Status",
-                                       {{"valid", "Valid"},
-                                        {"erroneous", "Erroneous"},
-                                        {"quarantined", "Quarantined"},
-                                        {"denylisted", "On denylist"}})),
-                         Str("reason", "reason", "Reason", 500),
-                         F("errorCount", "error_count", FieldType::kInteger, "Error count"),
-                         F("firstErrorAt", "first_error_at", FieldType::kDateTime, "First error"),
-                         F("lastErrorAt", "last_error_at", FieldType::kDateTime, "Last error"),
-                     });
+    Append(r.fields,
+           {
+               With(Required(Str("address", "address", "Address", 320)), Normalizer::kAddress),
+               Required(Enum("channel", "channel", "Channel",
+                             {{"email", "Email"}, {"sms", "SMS"}, {"push", "Push"}})),
+               Required(Enum("status", "status", "Status",
+                             {{"valid", "Valid"},
+                              {"erroneous", "Erroneous"},
+                              {"quarantined", "Quarantined"},
+                              {"denylisted", "On denylist"}})),
+               Str("reason", "reason", "Reason", 500),
+               F("errorCount", "error_count", FieldType::kInteger, "Error count"),
+               F("firstErrorAt", "first_error_at", FieldType::kDateTime, "First error"),
+               F("lastErrorAt", "last_error_at", FieldType::kDateTime, "Last error"),
+           });
     r.indexes = {I("quarantine_channel_address_key", {"channel", "address"}, true)};
     return r;
 }

@@ -38,6 +38,7 @@ enum class Normalizer {
     kEmail,    // schema/email.hpp; also fills the derived emailDomain field
     kPhone,    // schema/phone.hpp, E.164 with the record's country as default region
     kCountry,  // ISO 3166-1 alpha-2, upper case
+    kAddress,  // by the record's channel: an e-mail address (email) or a phone number (sms)
 };
 
 struct EnumValue {

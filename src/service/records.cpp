@@ -107,8 +107,9 @@ Result<std::string> WhereClause(const Resource& r, const ListQuery& q, Params& p
     return where;
 }
 
-// Converts an input object into column assignments. On create, `existing_country` is empty;
-// on update it is the stored country, for phone numbers.
+// Converts an input object into column assignments. On create, `existing_country` and
+// `existing_channel` are empty; on update they are the stored values, which phone numbers and
+// quarantine addresses are read with.
 struct Assignment {
     std::string column;
     const Field* field = nullptr;  // null for link columns
@@ -116,10 +117,15 @@ struct Assignment {
 };
 
 Result<std::vector<Assignment>> Assignments(const Resource& r, const json::object& in,
-                                            std::string_view existing_country, bool creating) {
+                                            std::string_view existing_country,
+                                            std::string_view existing_channel, bool creating) {
     std::string country(existing_country);
     if (auto it = in.find("country"); it != in.end() && it->value().is_string()) {
         country = std::string(it->value().as_string());
+    }
+    std::string channel(existing_channel);
+    if (auto it = in.find("channel"); it != in.end() && it->value().is_string()) {
+        channel = std::string(it->value().as_string());
     }
     std::vector<Assignment> out;
     for (const auto& kv : in) {
@@ -130,7 +136,8 @@ Result<std::vector<Assignment>> Assignments(const Resource& r, const json::objec
                                 fmt::format("{} is set by the system and cannot be written", key))
                                 .With("field", std::string(key)));
             }
-            auto v = ToStored(*f, kv.value(), country);
+            auto v = ToStored(*f, kv.value(),
+                              f->normalizer == schema::Normalizer::kAddress ? channel : country);
             if (!v) return Fail(v.error());
             // Built-in flags (blockEmail, ...) are NOT NULL columns: false, not unknown.
             bool not_null = f->builtin && f->type == schema::FieldType::kBoolean;
@@ -320,7 +327,7 @@ Result<json::object> RecordService::Create(const Actor& actor, std::string_view 
     auto target = Find(schema_, resource);
     if (!target) return Fail(target.error());
     const Resource& r = *target->resource;
-    auto assignments = Assignments(r, input, "", /*creating=*/true);
+    auto assignments = Assignments(r, input, "", "", /*creating=*/true);
     if (!assignments) return Fail(assignments.error());
     const auto d = db_.dialect();
     auto now = FormatRfc3339(clock_.Now());
@@ -364,11 +371,15 @@ Result<json::object> RecordService::Update(const Actor& actor, std::string_view 
     return storage::WithWrite(db_, [&](Transaction& tx) -> Result<json::object> {
         auto before = Load(tx, r, id, d);
         if (!before) return Fail(before.error());
-        std::string country;
-        if (auto it = before->find("country"); it != before->end() && it->value().is_string()) {
-            country = std::string(it->value().as_string());
-        }
-        auto assignments = Assignments(r, patch, country, /*creating=*/false);
+        auto text_of = [&](std::string_view key) {
+            auto it = before->find(key);
+            return it != before->end() && it->value().is_string()
+                       ? std::string(it->value().as_string())
+                       : std::string();
+        };
+        std::string country = text_of("country");
+        std::string channel = text_of("channel");
+        auto assignments = Assignments(r, patch, country, channel, /*creating=*/false);
         if (!assignments) return Fail(assignments.error());
         if (auto st = CheckLinks(tx, *target->model, r, *assignments, d); !st) {
             return Fail(st.error());

@@ -45,6 +45,19 @@ Result<Value> FromText(const schema::Field& f, std::string_view text, std::strin
             for (auto& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
             return Value(up);
         }
+        case schema::Normalizer::kAddress: {
+            if (country == "email") {
+                auto email = schema::NormalizeEmail(text);
+                if (!email) return Fail(Bad(f, email.error().message));
+                return Value(email->address);
+            }
+            if (country == "sms") {
+                auto phone = schema::NormalizePhone(text, "");
+                if (!phone) return Fail(Bad(f, phone.error().message));
+                return Value(*phone);
+            }
+            break;  // push tokens and unknown channels: kept as given
+        }
         case schema::Normalizer::kNone:
             break;
     }

@@ -12,13 +12,14 @@
 
 namespace overture::storage {
 
-// The stored value for `in`. `country` is the record's country (for phone numbers).
+// The stored value for `in`. `context` is what the field's normalizer needs from the rest of
+// the record: the country for phone numbers, the channel for quarantine addresses.
 // kInvalidArgument with details.field = field.name and a message that says what is wrong.
 Result<Value> ToStored(const schema::Field& field, const boost::json::value& in,
-                       std::string_view country);
+                       std::string_view context);
 // Same, from text (query-string filters, CSV cells).
 Result<Value> TextToStored(const schema::Field& field, std::string_view text,
-                           std::string_view country);
+                           std::string_view context);
 // The API value of a stored one.
 boost::json::value ToJson(const schema::Field& field, const Value& stored);
 

@@ -94,7 +94,7 @@ test('quarantine: add, list, release', async () => {
     status: 'quarantined', reason: '550 5.1.1 user unknown', errorCount: 1, lastErrorAt: '2026-11-28T10:00:00Z' });
   assert.equal(q.status, 201, q.text);
   errorOf(assert, await admin.post('/api/v1/quarantine', { address: 'bounced@example.com', channel: 'email', status: 'denylisted' }), 409);
-  const e = errorOf(assert, await admin.post('/api/v1/quarantine', { address: 'x', channel: 'email', status: 'sick' }), 400);
+  const e = errorOf(assert, await admin.post('/api/v1/quarantine', { address: 'x@example.com', channel: 'email', status: 'sick' }), 400);
   assert.equal(e.details.field, 'status');
   const listed = await admin.get('/api/v1/quarantine?status=quarantined');
   assert.equal(listed.json.items.length, 1);
@@ -104,4 +104,18 @@ test('quarantine: add, list, release', async () => {
   assert.equal(released.json.errorCount, 0);
   assert.equal(released.json.reason, '550 5.1.1 user unknown', 'the history of the error stays');
   errorOf(assert, await admin.post('/api/v1/quarantine/987654/release'), 404);
+});
+
+test('quarantine addresses are normalized by their channel, so they match profiles', async () => {
+  const email = await admin.post('/api/v1/quarantine', { address: ' Mixed@EXAMPLE.com ', channel: 'email', status: 'denylisted' });
+  assert.equal(email.status, 201, email.text);
+  assert.equal(email.json.address, 'Mixed@example.com');
+  const sms = await admin.post('/api/v1/quarantine', { address: '+33 6 12 34 56 78', channel: 'sms', status: 'quarantined' });
+  assert.equal(sms.status, 201, sms.text);
+  assert.equal(sms.json.address, '+33612345678');
+  const bad = errorOf(assert, await admin.post('/api/v1/quarantine', { address: 'not-an-email', channel: 'email', status: 'quarantined' }), 400);
+  assert.equal(bad.details.field, 'address');
+  // A patch is read with the stored channel.
+  const patched = await admin.patch(`/api/v1/quarantine/${sms.json.id}`, { address: '0033 7 00 00 00 01' });
+  assert.equal(patched.json.address, '+33700000001');
 });
