@@ -19,7 +19,11 @@ void RegisterExportRoutes(Router& router, const ApiContext& ctx) {
                    }
                    request.filter.search = std::string(req.QueryParam("q"));
                    for (const auto& [k, v] : req.query) {
-                       if (k != "columns" && k != "q") request.filter.equals.emplace_back(k, v);
+                       if (k == "filter") {
+                           request.filter.filter = v;
+                       } else if (k != "columns" && k != "q") {
+                           request.filter.equals.emplace_back(k, v);
+                       }
                    }
                    // The response is built in memory; the CLI (`overture export`) streams to a
                    // file for very large exports.

@@ -26,12 +26,7 @@ Result<service::ListQuery> ListQueryFrom(const Request& req) {
     auto page = PageFromQuery(req);
     if (!page) return Fail(page.error());
     q.page = *page;
-    if (req.HasQueryParam("filter")) {
-        return Fail(Error::InvalidArgument(
-                        "filter expressions are not available yet; filter on fields with "
-                        "?field=value")
-                        .With("field", "filter"));
-    }
+    q.filter = std::string(req.QueryParam("filter"));
     std::string_view order = req.QueryParam("order");
     if (order.starts_with('-')) {
         q.descending = true;

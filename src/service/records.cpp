@@ -5,6 +5,9 @@
 #include <boost/json.hpp>
 
 #include "common/strings.hpp"
+#include "query/parser.hpp"
+#include "query/sql_emit.hpp"
+#include "query/typecheck.hpp"
 #include "storage/field_values.hpp"
 #include "storage/sql_text.hpp"
 
@@ -69,8 +72,10 @@ json::object RowToJson(const Resource& r, const std::vector<Value>& row) {
 
 const Field* FieldOrNull(const Resource& r, std::string_view name) { return r.FindField(name); }
 
-// WHERE clause for search and equality filters.
-Result<std::string> WhereClause(const Resource& r, const ListQuery& q, Params& params) {
+// WHERE clause for search, equality filters and the filter expression.
+Result<std::string> WhereClause(const Target& target, const ListQuery& q, Params& params,
+                                const Clock& clock) {
+    const Resource& r = *target.resource;
     std::string where;
     auto add = [&](const std::string& cond) {
         where += (where.empty() ? " WHERE " : " AND ") + cond;
@@ -103,6 +108,18 @@ Result<std::string> WhereClause(const Resource& r, const ListQuery& q, Params& p
                     fmt::format("{} has no field or link named '{}' to filter on", r.name, name))
                     .With("field", name));
         }
+    }
+    if (!Trim(q.filter).empty()) {
+        // The expression language: parsed, checked against the model, emitted with every value
+        // bound (query/). Errors carry line and column within the filter text.
+        auto tag = [](Error e) { return std::move(e).With("field", "filter"); };
+        auto expr = query::Parse(q.filter);
+        if (!expr) return Fail(tag(expr.error()));
+        auto checked = query::Check(*expr, target.model, r.name, q.filter);
+        if (!checked) return Fail(tag(checked.error()));
+        auto sql = query::EmitSql(*checked, params.dialect(), params, clock);
+        if (!sql) return Fail(tag(sql.error()));
+        add("(" + sql->condition + ")");
     }
     return where;
 }
@@ -256,7 +273,7 @@ Result<Page<json::object>> RecordService::List(const Actor& actor, std::string_v
         }
     }
     Params params(d);
-    auto where = WhereClause(r, q, params);
+    auto where = WhereClause(*target, q, params, clock_);
     if (!where) return Fail(where.error());
     std::string sql =
         fmt::format("SELECT {} FROM {} t{}", SelectList(r, d), QuoteIdent(r.table), *where);
@@ -301,7 +318,7 @@ Result<std::int64_t> RecordService::Count(const Actor& actor, std::string_view r
     auto target = Find(schema_, resource);
     if (!target) return Fail(target.error());
     Params params(db_.dialect());
-    auto where = WhereClause(*target->resource, q, params);
+    auto where = WhereClause(*target, q, params, clock_);
     if (!where) return Fail(where.error());
     auto sql =
         fmt::format("SELECT count(*) FROM {} t{}", QuoteIdent(target->resource->table), *where);

@@ -26,6 +26,7 @@ struct ListQuery {
     bool descending = false;  // sort order
     std::string search;       // ?q=: contains, case-insensitive, over the text fields
     std::vector<std::pair<std::string, std::string>> equals;  // field or link = value (text)
+    std::string filter;  // ?filter=: an expression of the query language (docs/query-language.md)
 };
 
 class RecordService {
@@ -34,7 +35,8 @@ class RecordService {
         : db_(db), clock_(clock), schema_(schema) {}
 
     // Needs kReadData. kNotFound for an unknown resource; kInvalidArgument naming the field
-    // for an unknown sort or filter field or a filter value of the wrong type.
+    // for an unknown sort or filter field or a filter value of the wrong type, and for a
+    // filter expression that does not parse or type-check (with line and column).
     Result<Page<boost::json::object>> List(const Actor& actor, std::string_view resource,
                                            const ListQuery& query) const;
     Result<std::int64_t> Count(const Actor& actor, std::string_view resource,

@@ -119,3 +119,36 @@ test('quarantine addresses are normalized by their channel, so they match profil
   const patched = await admin.patch(`/api/v1/quarantine/${sms.json.id}`, { address: '0033 7 00 00 00 01' });
   assert.equal(patched.json.address, '+33700000001');
 });
+
+test('?filter= takes an expression of the query language on lists, counts and exports', async () => {
+  const mk = (email, country, birthDate, lastName) =>
+    admin.post('/api/v1/profiles', { email, country, birthDate, lastName });
+  for (const r of [await mk('f1@example.com', 'IT', '1990-02-28', 'Rossi'),
+                   await mk('f2@example.org', 'IT', '2001-06-01', "O'Brien; DROP TABLE profiles --"),
+                   await mk('f3@example.com', 'ES', '1985-12-31', 'Garcia')]) {
+    assert.equal(r.status, 201, r.text);
+  }
+  const q = (expr) => `filter=${encodeURIComponent(expr)}`;
+  const italians = await admin.get(`/api/v1/profiles?${q('country = "IT" and birthDate < "2000-01-01"')}`);
+  assert.equal(italians.status, 200, italians.text);
+  assert.deepEqual(italians.json.items.map((p) => p.email), ['f1@example.com']);
+  const count = await admin.get(`/api/v1/profiles/_count?${q('country in ("IT", "ES") and emailDomain(email) = "example.com"')}`);
+  assert.equal(count.json.count, 2);
+  // Values are bound, never SQL: the quote, the semicolon and the comment match literally.
+  const literal = await admin.get(`/api/v1/profiles?${q(`lastName = "O'Brien; DROP TABLE profiles --"`)}`);
+  assert.deepEqual(literal.json.items.map((p) => p.email), ['f2@example.org']);
+  assert.ok((await admin.get('/api/v1/profiles/_count')).json.count >= 3, 'the table is still there');
+  const csv = await admin.get(`/api/v1/exports/profile?columns=email&${q('country = "ES"')}`);
+  assert.equal(csv.text.trim(), 'email\nf3@example.com');
+
+  // Errors say where: line, column and a caret excerpt, on the filter parameter.
+  let e = errorOf(assert, await admin.get(`/api/v1/profiles?${q('country = "IT" and\nbirthDate >')}`), 400, 'invalid_argument');
+  assert.equal(e.details.field, 'filter');
+  assert.equal(e.details.line, '2');
+  assert.match(e.details.excerpt, /\^/);
+  e = errorOf(assert, await admin.get(`/api/v1/profiles?${q('contry = "IT"')}`), 400);
+  assert.match(e.message, /country/, 'a suggestion for the misspelt field');
+  e = errorOf(assert, await admin.get(`/api/v1/profiles?${q('country = 3')}`), 400);
+  assert.match(e.message, /country/);
+  errorOf(assert, await admin.get(`/api/v1/profiles?${q('country = "IT"; DELETE FROM profiles')}`), 400);
+});
