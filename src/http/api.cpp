@@ -13,6 +13,7 @@ void RegisterApi(Router& router, const ApiContext& ctx) {
     RegisterSubscriptionRoutes(router, ctx);
     RegisterImportRoutes(router, ctx);
     RegisterExportRoutes(router, ctx);
+    RegisterQueryRoutes(router, ctx);
 }
 
 }  // namespace overture::http

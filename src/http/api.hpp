@@ -52,5 +52,6 @@ void RegisterRecordRoutes(Router& router, const ApiContext& ctx);
 void RegisterSubscriptionRoutes(Router& router, const ApiContext& ctx);
 void RegisterImportRoutes(Router& router, const ApiContext& ctx);
 void RegisterExportRoutes(Router& router, const ApiContext& ctx);
+void RegisterQueryRoutes(Router& router, const ApiContext& ctx);
 
 }  // namespace overture::http

@@ -152,3 +152,35 @@ test('?filter= takes an expression of the query language on lists, counts and ex
   assert.match(e.message, /country/);
   errorOf(assert, await admin.get(`/api/v1/profiles?${q('country = "IT"; DELETE FROM profiles')}`), 400);
 });
+
+test('query API: validate, count and preview, from text or from the JSON form', async () => {
+  const v = await admin.post('/api/v1/query/validate', { expression: 'country = "it"   OR country = "ES"' });
+  assert.equal(v.status, 200, v.text);
+  assert.equal(v.json.valid, true);
+  assert.equal(v.json.expression, 'country = "it" or country = "ES"');
+  // The JSON form goes back to the same canonical text.
+  const back = await admin.post('/api/v1/query/validate', { json: v.json.json });
+  assert.equal(back.json.expression, v.json.expression);
+
+  const count = await admin.post('/api/v1/query/count', { resource: 'profile', expression: 'country in ("IT", "ES")' });
+  assert.equal(count.status, 200, count.text);
+  const viaList = await admin.get(`/api/v1/profiles/_count?filter=${encodeURIComponent('country in ("IT", "ES")')}`);
+  assert.equal(count.json.count, viaList.json.count);
+  assert.ok(count.json.count >= 3);
+
+  const preview = await admin.post('/api/v1/query/preview',
+    { expression: 'country = "ES"', columns: ['email', 'country'], limit: 5 });
+  assert.equal(preview.status, 200, preview.text);
+  assert.ok(preview.json.items.length >= 1);
+  assert.deepEqual(Object.keys(preview.json.items[0]).sort(), ['country', 'email', 'id']);
+
+  let e = errorOf(assert, await admin.post('/api/v1/query/validate', { expression: 'country = ' }), 400, 'invalid_argument');
+  assert.equal(e.details.field, 'expression');
+  assert.equal(e.details.line, '1');
+  e = errorOf(assert, await admin.post('/api/v1/query/validate', { json: { field: 'country', op: '~', value: 'x' } }), 400);
+  assert.equal(e.details.field, 'json');
+  errorOf(assert, await admin.post('/api/v1/query/validate', { expression: 'x = 1', json: {} }), 400);
+  errorOf(assert, await admin.post('/api/v1/query/count', { resource: 'nothing', expression: 'x = 1' }), 404);
+  errorOf(assert, await admin.post('/api/v1/query/preview', { expression: 'country = "ES"', columns: ['nope'] }), 400);
+  errorOf(assert, await admin.post('/api/v1/query/preview', { expression: 'country = "ES"', limit: 100000 }), 400);
+});
