@@ -26,8 +26,17 @@ struct QueryRequest {
     std::string text;  // canonical text of the expression
 };
 
-// Reads the resource and the expression (text or JSON form), parses and type-checks it.
-Result<QueryRequest> ReadQuery(const ApiContext& ctx, const json::object& body) {
+// Checks the actor may read data, then reads the resource and the expression (text or JSON
+// form) of the body, refusing other keys (preview also takes columns and limit), and parses and
+// type-checks the expression.
+Result<QueryRequest> ReadQuery(const ApiContext& ctx, const service::Actor& actor,
+                               const json::object& body, bool preview) {
+    if (auto st = service::Require(actor, service::Permission::kReadData); !st) {
+        return Fail(st.error());
+    }
+    auto only = preview ? OnlyFields(body, {"resource", "expression", "json", "columns", "limit"})
+                        : OnlyFields(body, {"resource", "expression", "json"});
+    if (!only) return Fail(only.error());
     auto resource_field = OptionalString(body, "resource");
     if (!resource_field) return Fail(resource_field.error());
     std::string resource = resource_field->value_or("profile");
@@ -66,15 +75,9 @@ service::ListQuery FilterFor(const QueryRequest& q) {
 void RegisterQueryRoutes(Router& router, const ApiContext& ctx) {
     router.Add("POST", "/api/v1/query/validate",
                Authed(ctx, [&ctx](Request& req, const service::Actor& actor) -> Result<Response> {
-                   if (auto st = service::Require(actor, service::Permission::kReadData); !st) {
-                       return Fail(st.error());
-                   }
                    auto body = ParseObject(req);
                    if (!body) return Fail(body.error());
-                   if (auto st = OnlyFields(*body, {"resource", "expression", "json"}); !st) {
-                       return Fail(st.error());
-                   }
-                   auto q = ReadQuery(ctx, *body);
+                   auto q = ReadQuery(ctx, actor, *body, /*preview=*/false);
                    if (!q) return Fail(q.error());
                    return JsonResponse(200, json::object{{"valid", true},
                                                          {"resource", q->resource},
@@ -87,10 +90,7 @@ void RegisterQueryRoutes(Router& router, const ApiContext& ctx) {
         Authed(ctx, [&ctx](Request& req, const service::Actor& actor) -> Result<Response> {
             auto body = ParseObject(req);
             if (!body) return Fail(body.error());
-            if (auto st = OnlyFields(*body, {"resource", "expression", "json"}); !st) {
-                return Fail(st.error());
-            }
-            auto q = ReadQuery(ctx, *body);
+            auto q = ReadQuery(ctx, actor, *body, /*preview=*/false);
             if (!q) return Fail(q.error());
             auto count = ctx.records.Count(actor, q->resource, FilterFor(*q));
             if (!count) return Fail(count.error());
@@ -102,11 +102,7 @@ void RegisterQueryRoutes(Router& router, const ApiContext& ctx) {
         Authed(ctx, [&ctx](Request& req, const service::Actor& actor) -> Result<Response> {
             auto body = ParseObject(req);
             if (!body) return Fail(body.error());
-            if (auto st = OnlyFields(*body, {"resource", "expression", "json", "columns", "limit"});
-                !st) {
-                return Fail(st.error());
-            }
-            auto q = ReadQuery(ctx, *body);
+            auto q = ReadQuery(ctx, actor, *body, /*preview=*/true);
             if (!q) return Fail(q.error());
             auto list = FilterFor(*q);
             list.page.limit = 20;

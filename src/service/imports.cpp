@@ -447,12 +447,12 @@ Result<Page<json::object>> ImportService::List(const Actor& actor, const PageReq
 
 Result<std::filesystem::path> ImportService::RejectsFile(const Actor& actor,
                                                          std::int64_t id) const {
-    auto item = Get(actor, id);
-    if (!item) return Fail(item.error());
+    if (auto st = Require(actor, Permission::kReadData); !st) return Fail(st.error());
     auto rows =
         storage::WithRead(db_, [&](Transaction& tx) { return tx.Query(q::kImportGet, {id}); });
     if (!rows) return Fail(rows.error());
-    const auto& r = rows->rows.at(0);
+    if (rows->empty()) return Fail(Error::NotFound(fmt::format("there is no import {}", id)));
+    const auto& r = rows->rows[0];
     std::error_code ec;
     if (IsNull(r[16]) || !std::filesystem::exists(AsString(r[16]), ec)) {
         return Fail(Error::NotFound(fmt::format("import {} has no rejects file", id)));

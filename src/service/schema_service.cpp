@@ -21,7 +21,9 @@ SchemaService::SchemaService(storage::Database& db, const Clock& clock, const Au
       audit_(audit),
       current_(std::make_shared<schema::Model>(schema::BuiltinModel())) {}
 
-Status SchemaService::Load() {
+Status SchemaService::Load() { return Reload(); }
+
+Status SchemaService::Reload() const {
     auto rows = storage::WithRead(db_, [](storage::Transaction& tx) {
         return tx.Query(q::kSchemaVersionLatest, std::span<const storage::Value>());
     });
@@ -62,8 +64,7 @@ void SchemaService::RefreshIfStale() const {
         std::lock_guard lock(mu_);
         if (latest == version_) return;
     }
-    // Load() is not const only because it replaces the model; that is what a refresh does.
-    if (auto st = const_cast<SchemaService*>(this)->Load(); !st) {
+    if (auto st = Reload(); !st) {
         spdlog::error("reloading the data model failed: {}", st.error().message);
     }
 }

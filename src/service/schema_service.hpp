@@ -56,6 +56,9 @@ class SchemaService {
     const AuditLog& audit_;
     // Reloads when the database holds a newer version than current_.
     void RefreshIfStale() const;
+    // Reads the newest version into current_ (the members it changes are mutable: reloading
+    // does not change what the service is, only how fresh its copy is).
+    Status Reload() const;
 
     mutable std::mutex mu_;
     mutable std::shared_ptr<const schema::Model> current_;  // guarded by mu_
