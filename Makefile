@@ -6,6 +6,7 @@ TEST_DIR := build/test
 DB ?= var/overture.db
 
 .PHONY: run test deps test-deps build build-test web check-format format clean
+.PHONY: fuzz fuzz-build fuzz-deps
 
 run: deps build web
 	@mkdir -p var
@@ -33,6 +34,22 @@ build-test:
 web:
 	@if [ ! -f web/dist/index.html ] || [ -n "$$(find web/src web/index.html web/package.json -newer web/dist/index.html 2>/dev/null | head -1)" ]; then \
 	  cd web && npm run build; fi
+
+# libFuzzer targets of the query language, built with clang 19 into their own directory
+# (fuzz/CMakeLists.txt) and run FUZZ_SECONDS each; fails on a crash, leak or UB report.
+FUZZ_DIR := build/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_CXX ?= clang++-19
+
+fuzz: fuzz-build
+	fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
+fuzz-build: fuzz-deps
+	@cmake -S fuzz -B $(FUZZ_DIR) -G Ninja -DCMAKE_CXX_COMPILER=$(FUZZ_CXX) >/dev/null
+	@cmake --build $(FUZZ_DIR) -j $(JOBS)
+
+fuzz-deps:
+	@scripts/install-deps.sh --fuzz
 
 check-format:
 	@clang-format --dry-run --Werror $$(git ls-files 'src/*.cpp' 'src/*.hpp')

@@ -3,23 +3,33 @@
 # Idempotent: a second run installs nothing. Works as root or as a user with sudo.
 #   scripts/install-deps.sh          build + run dependencies (apt, web UI npm packages)
 #   scripts/install-deps.sh --test   also the test dependencies (PostgreSQL, Chromium, e2e npm)
+#   scripts/install-deps.sh --fuzz   also the fuzzing toolchain (clang 19 and its libFuzzer)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_test=0
+want_fuzz=0
 [ "${1:-}" = "--test" ] && want_test=1
+[ "${1:-}" = "--fuzz" ] && want_fuzz=1
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev
   libpq-dev libsqlite3-dev sqlite3
   libfmt-dev libspdlog-dev libcli11-dev libtomlplusplus-dev libsodium-dev libidn2-dev zlib1g-dev
+  libhowardhinnant-date-dev tzdata
   nodejs
 )
 test_packages=(
   libgtest-dev libgmock-dev postgresql-15 postgresql-client-15 chromium clang-format
 )
+# clang 19 is the first clang whose concepts support lets libstdc++ 12's <expected> compile
+# (fuzz/CMakeLists.txt); libclang-rt-19-dev holds libFuzzer and the sanitizer runtimes.
+fuzz_packages=(
+  clang-19 libclang-rt-19-dev
+)
 [ $want_test = 1 ] && packages+=("${test_packages[@]}")
+[ $want_fuzz = 1 ] && packages+=("${fuzz_packages[@]}")
 
 missing=()
 for p in "${packages[@]}"; do

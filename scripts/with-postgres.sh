@@ -5,7 +5,8 @@
 #
 # Creates a cluster with initdb in a fresh temporary folder, starts it on a free loopback port
 # (trust authentication, socket inside the folder, fsync off), exports
-# OVERTURE_TEST_POSTGRES_URL=postgresql://<user>@127.0.0.1:<port>/postgres, runs the command,
+# OVERTURE_TEST_POSTGRES_URL=postgresql://<user>@127.0.0.1:<port>/postgres and
+# OVERTURE_TEST_POSTGRES_LOG=<the server's log file>, runs the command,
 # then stops the server and removes the folder, even on failure or Ctrl-C. Exits with the
 # command's status. As root the server runs as the `postgres` system user; otherwise as the
 # current user. PG_BIN overrides the folder of the PostgreSQL binaries.
@@ -99,6 +100,8 @@ if [[ -z $port ]]; then
 fi
 
 export OVERTURE_TEST_POSTGRES_URL="postgresql://$pg_user@127.0.0.1:$port/postgres"
+# The server's log, for tests that read what the server executed (log_statement).
+export OVERTURE_TEST_POSTGRES_LOG="$log"
 echo "with-postgres: PostgreSQL 15 at $OVERTURE_TEST_POSTGRES_URL (data in $tmp)" >&2
 
 status=0

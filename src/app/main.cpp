@@ -1,7 +1,8 @@
-// overture: the one binary. Commands: serve, init, migrate, user add, import, export, demo
-// (DESIGN.md section 8).
+// overture: the one binary. Commands: serve, init, migrate, user add, import, export, demo,
+// bench segment (DESIGN.md section 8).
 #include <CLI/CLI.hpp>
 
+#include "app/bench_segment.hpp"
 #include "app/commands.hpp"
 
 namespace {
@@ -107,6 +108,29 @@ int main(int argc, char** argv) {
                            "only records whose text fields contain this");
     export_cmd->add_option("--file", export_options.file, "output file (default: standard output)");
 
+    BenchSegmentOptions bench_segment;
+    auto* bench_cmd = cli.add_subcommand("bench", "Benchmarks (bench/*/run.sh)");
+    bench_cmd->require_subcommand(1);
+    auto* bench_segment_cmd = bench_cmd->add_subcommand(
+        "segment", "Time audience counts against hand-written SQL (docs/benchmarks.md)");
+    AddCommon(bench_segment_cmd, common);
+    bench_segment_cmd->add_option("--profiles", bench_segment.profiles, "demo profiles to load")
+        ->capture_default_str();
+    bench_segment_cmd->add_option("--purchases", bench_segment.purchases, "purchases per profile")
+        ->capture_default_str();
+    bench_segment_cmd->add_option("--rounds", bench_segment.rounds, "warm runs per query")
+        ->capture_default_str();
+    bench_segment_cmd->add_flag("--cold,!--no-cold", bench_segment.cold, "also time cold runs");
+    bench_segment_cmd->add_option("--pgdata", bench_segment.pgdata,
+                                  "PostgreSQL data folder to evict from the page cache");
+    bench_segment_cmd
+        ->add_option("--max-seconds", bench_segment.max_seconds,
+                     "stop starting warm rounds after this")
+        ->capture_default_str();
+    bench_segment_cmd->add_option("--out", bench_segment.out, "append results (TSV) to FILE");
+    bench_segment_cmd->add_option("--seed", bench_segment.seed, "random seed")
+        ->capture_default_str();
+
     try {
         cli.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -121,5 +145,6 @@ int main(int argc, char** argv) {
     if (import_cmd->parsed()) return RunImport(common, import);
     if (export_cmd->parsed()) return RunExport(common, export_options);
     if (demo_cmd->parsed()) return RunDemo(common, demo);
+    if (bench_segment_cmd->parsed()) return RunBenchSegment(common, bench_segment);
     return kExitUsage;
 }

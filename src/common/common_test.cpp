@@ -4,6 +4,7 @@
 #include "common/crypto.hpp"
 #include "common/error.hpp"
 #include "common/random.hpp"
+#include "common/source_error.hpp"
 #include "common/strings.hpp"
 
 namespace overture {
@@ -84,6 +85,47 @@ TEST(Error, CodesHaveStableNames) {
     auto e = Error::InvalidArgument("bad").With("field", "x");
     EXPECT_EQ(e.details.at("field"), "x");
     EXPECT_EQ(Error::Internal("secret detail").message, "internal error");
+}
+
+TEST(SourceError, PositionsCountCodePointsAndLines) {
+    const std::string text = "ab\n\xC3\xA9t\xC3\xA9 x";
+    EXPECT_EQ(PositionOf(text, 0).line, 1);
+    EXPECT_EQ(PositionOf(text, 3).line, 2);
+    EXPECT_EQ(PositionOf(text, 3).column, 1);
+    EXPECT_EQ(PositionOf(text, 9).column, 5);  // after "été "
+    EXPECT_EQ(PositionOf(text, 999).column, 6);
+}
+
+TEST(SourceError, ExcerptHasTheLineAndACaretAndIsValidUtf8) {
+    auto e = SourceError("first\nab \xFF cd\nthird", 12, "oops");
+    EXPECT_EQ(e.code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(e.message, "line 2, column 7: oops");
+    EXPECT_EQ(e.details.at("line"), "2");
+    EXPECT_EQ(e.details.at("column"), "7");
+    EXPECT_EQ(e.details.at("offset"), "12");
+    EXPECT_EQ(e.details.at("excerpt"), "ab \xEF\xBF\xBD cd\n      ^");
+    EXPECT_TRUE(IsValidUtf8(e.details.at("excerpt")));
+}
+
+TEST(SourceError, LongLinesAreCutAroundThePosition) {
+    std::string text(200, 'x');
+    text[100] = 'Y';
+    auto e = SourceError(text, 100, "here");
+    const std::string& excerpt = e.details.at("excerpt");
+    auto nl = excerpt.find('\n');
+    ASSERT_NE(nl, std::string::npos);
+    std::string line = excerpt.substr(0, nl);
+    std::string caret = excerpt.substr(nl + 1);
+    EXPECT_EQ(line.substr(0, 3), "...");
+    EXPECT_EQ(line.substr(line.size() - 3), "...");
+    EXPECT_EQ(line[caret.size() - 1], 'Y');
+    EXPECT_EQ(caret.back(), '^');
+}
+
+TEST(SourceError, ToValidUtf8ReplacesBadBytesOnly) {
+    EXPECT_EQ(ToValidUtf8("caf\xC3\xA9"), "caf\xC3\xA9");
+    EXPECT_EQ(ToValidUtf8("a\xC3(b"), "a\xEF\xBF\xBD(b");
+    EXPECT_EQ(ToValidUtf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
 }
 
 }  // namespace

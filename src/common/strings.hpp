@@ -1,5 +1,6 @@
 #pragma once
 // Small string helpers shared by every module. All functions are pure and thread-safe.
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,6 +11,8 @@ std::string ToLower(std::string_view s);
 std::string_view Trim(std::string_view s);
 std::vector<std::string_view> Split(std::string_view s, char sep);
 bool IsValidUtf8(std::string_view s);
+// Appends the UTF-8 encoding of the code point `cp` (the caller checks it is one).
+void AppendUtf8(std::string& out, std::uint32_t cp);
 
 // Unpadded base64url (RFC 4648 section 5).
 std::string Base64UrlEncode(std::string_view bytes);

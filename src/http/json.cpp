@@ -24,7 +24,11 @@ Result<json::object> ParseObject(const Request& req) {
     }
     boost::system::error_code ec;
     json::parse_options options;
-    options.max_depth = 64;
+    // Deep enough for the JSON form of the deepest expression the query language accepts
+    // (query::kMaxTreeDepth nodes, two JSON levels each: an object and its array), so that what
+    // /api/v1/query/validate answers is always accepted back. Boost.JSON parses without
+    // recursion; the handlers bound their own walks.
+    options.max_depth = 1024;
     json::value v = json::parse(req.body, ec, {}, options);
     if (ec) {
         return Fail(Error::InvalidArgument(fmt::format("malformed JSON: {}", ec.message())));

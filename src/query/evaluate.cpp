@@ -5,6 +5,7 @@
 // never allocate. Every rule below mirrors the SQL text that sql_emit.cpp writes.
 #include "query/evaluate.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -15,6 +16,8 @@
 #include <string_view>
 #include <utility>
 #include <variant>
+
+#include "query/calendar.hpp"
 
 namespace overture::query {
 
@@ -37,11 +40,15 @@ std::span<const Record* const> MemoryRecord::Many(const schema::Resource& /*sour
 
 namespace {
 
+using calendar::AddMonthsClamped;
+using calendar::Digits;
+using calendar::FloorDiv;
+using calendar::kDayMs;
+using calendar::ParseDays;
 using std::chrono::days;
 using std::chrono::sys_days;
 using std::chrono::year_month_day;
 
-constexpr std::int64_t kDayMs = 86'400'000;
 // 0000-01-01 and 9999-12-31 in days since the epoch: the years dates may have.
 constexpr std::int64_t kMinDay = -719'528;
 constexpr std::int64_t kMaxDay = 2'932'896;
@@ -74,32 +81,6 @@ struct V {
 
 bool IsText(ValueType t) { return t == ValueType::kString || t == ValueType::kEnum; }
 
-std::int64_t FloorDiv(std::int64_t x, std::int64_t k) {
-    std::int64_t q = x / k;
-    return (x % k != 0 && x < 0) ? q - 1 : q;
-}
-
-std::optional<int> Digits(std::string_view s, std::size_t at, std::size_t n) {
-    int v = 0;
-    for (std::size_t i = at; i < at + n; ++i) {
-        char c = s[i];
-        if (c < '0' || c > '9') return std::nullopt;
-        v = v * 10 + (c - '0');
-    }
-    return v;
-}
-
-// "YYYY-MM-DD" (the first 10 characters of `s`) as days since the epoch.
-std::optional<std::int64_t> ParseDays(std::string_view s) {
-    if (s.size() < 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
-    auto y = Digits(s, 0, 4), m = Digits(s, 5, 2), d = Digits(s, 8, 2);
-    if (!y || !m || !d) return std::nullopt;
-    year_month_day ymd{std::chrono::year(*y), std::chrono::month(static_cast<unsigned>(*m)),
-                       std::chrono::day(static_cast<unsigned>(*d))};
-    if (!ymd.ok()) return std::nullopt;
-    return sys_days(ymd).time_since_epoch().count();
-}
-
 V ParseDate(std::string_view s) {
     if (s.size() != 10) return {};
     auto d = ParseDays(s);
@@ -119,17 +100,6 @@ V ParseDateTime(std::string_view s) {
     }
     if (!h || !mi || !se || !ms || *h > 23 || *mi > 59 || *se > 59) return {};
     return V::DateTime(*d * kDayMs + ((*h * 60 + *mi) * 60 + *se) * 1000 + *ms);
-}
-
-// `d` plus `months`, clamped to the end of the month (as sql_emit.cpp computes window bounds).
-sys_days AddMonthsClamped(sys_days d, std::int64_t months) {
-    year_month_day ymd(d);
-    auto ym = std::chrono::year_month(ymd.year(), ymd.month()) +
-              std::chrono::months(static_cast<int>(months));
-    auto last =
-        std::chrono::year_month_day_last(ym.year(), std::chrono::month_day_last(ym.month()));
-    auto day = std::min(ymd.day(), last.day());
-    return sys_days(year_month_day(ym.year(), ym.month(), day));
 }
 
 char LowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }

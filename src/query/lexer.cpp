@@ -4,6 +4,7 @@
 #include <cmath>
 #include <system_error>
 
+#include "common/source_error.hpp"
 #include "common/strings.hpp"
 
 namespace overture::query {
@@ -13,24 +14,6 @@ bool IsIdentStart(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= '
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsIdentPart(char c) { return IsIdentStart(c) || IsDigit(c); }
 bool IsContinuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
-
-void AppendUtf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
 
 // The bytes of the (possibly multi-byte) character at `pos`, for messages.
 std::string_view CharAt(std::string_view text, std::size_t pos) {
@@ -295,42 +278,7 @@ Result<Token> Lexer::LexString(Token token) {
 }
 
 Error SyntaxError(std::string_view text, const Span& at, std::string_view message) {
-    std::size_t off = std::min(at.offset, text.size());
-    std::size_t start = off == 0 ? 0 : text.rfind('\n', off - 1);
-    start = start == std::string_view::npos ? 0 : (off == 0 ? 0 : start + 1);
-    std::size_t end = text.find('\n', off);
-    if (end == std::string_view::npos) end = text.size();
-    if (end > start && text[end - 1] == '\r') --end;
-    if (off > end) off = end;
-    // Long lines: a window of about 60 bytes before and 60 after the position.
-    constexpr std::size_t kBefore = 60;
-    constexpr std::size_t kAfter = 60;
-    std::size_t begin = off - start > kBefore ? off - kBefore : start;
-    while (begin > start && begin < text.size() && IsContinuation(text[begin])) ++begin;
-    std::size_t stop = end - off > kAfter ? off + kAfter : end;
-    while (stop < end && IsContinuation(text[stop])) --stop;
-    std::string line;
-    std::string caret;
-    if (begin > start) {
-        line = "...";
-        caret = "   ";
-    }
-    line += text.substr(begin, stop - begin);
-    if (stop < end) line += "...";
-    for (std::size_t i = begin; i < off; ++i) {
-        if (text[i] == '\t') {
-            caret += '\t';
-        } else if (!IsContinuation(text[i])) {
-            caret += ' ';
-        }
-    }
-    caret += '^';
-    std::string where = "line " + std::to_string(at.line) + ", column " + std::to_string(at.column);
-    return Error::InvalidArgument(where + ": " + std::string(message))
-        .With("line", std::to_string(at.line))
-        .With("column", std::to_string(at.column))
-        .With("offset", std::to_string(at.offset))
-        .With("excerpt", line + "\n" + caret);
+    return SourceError(text, at.offset, SourcePosition{at.line, at.column}, message);
 }
 
 }  // namespace overture::query

@@ -4,13 +4,22 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <variant>
 #include <vector>
 
+#include "common/clock.hpp"
+#include "common/strings.hpp"
 #include "query/ast.hpp"
+#include "query/evaluate.hpp"
 #include "query/json_codec.hpp"
 #include "query/parser.hpp"
 #include "query/printer.hpp"
+#include "query/sql_emit.hpp"
+#include "query/typecheck.hpp"
+#include "schema/model.hpp"
+#include "storage/sql_text.hpp"
 
 namespace overture::query {
 namespace {
@@ -762,6 +771,80 @@ TEST(QueryRandom, PrintParseAndJsonRoundTrip) {
         auto from_json = FromJson(ToJson(e));
         ASSERT_TRUE(from_json.has_value()) << from_json.error().message;
         ASSERT_EQ(*from_json, e);
+    }
+}
+
+// Regressions found by the libFuzzer target (fuzz/query_parser_fuzz.cpp).
+
+// Overlong forms, surrogates and code points past U+10FFFF passed the old UTF-8 check, reached
+// the JSON form (which Boost.JSON then refused to read back) and PostgreSQL (which rejects them).
+TEST(QueryFuzzRegression, StringLiteralsMustBeStrictUtf8) {
+    for (const char* text : {"firstName = \"q\xE0\x8A\xA3\"", "firstName = \"\xED\xA0\x80\"",
+                             "firstName = \"\xF5\x80\x80\x80\"", "firstName = \"\xC0\xAF\""}) {
+        auto e = Parse(text);
+        ASSERT_FALSE(e.has_value()) << Print(*e);
+        EXPECT_NE(e.error().message.find("invalid UTF-8 in string"), std::string::npos)
+            << e.error().message;
+    }
+}
+
+// The excerpt of an error goes back to the client inside JSON: bytes after the error position
+// that are not UTF-8 used to be copied into it as they were.
+TEST(QueryFuzzRegression, ErrorExcerptIsUtf8EvenWhenTheInputIsNot) {
+    auto e = Parse("a = = \"\xE0\x8A\xA3\xFF\"");
+    ASSERT_FALSE(e.has_value());
+    const std::string& excerpt = e.error().details.at("excerpt");
+    EXPECT_TRUE(IsValidUtf8(excerpt)) << excerpt;
+    EXPECT_EQ(excerpt.substr(0, excerpt.find('\n')),
+              "a = = \"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");
+}
+
+// Window bounds far from now: FormatRfc3339 overflowed (undefined behaviour) outside the years
+// 1677-2262, `in next 100000 years` wrapped chrono::year (to year -29046, selecting nothing),
+// and bounds outside 0000-9999 were sent as text that PostgreSQL rejects ("-974-03-15") or
+// SQLite compares wrongly ("12026-..."). A bound beyond those years now leaves its side open.
+TEST(QueryFuzzRegression, FarWindowBoundsStayInTheYearsTheDatabasesHold) {
+    auto model = std::make_shared<const schema::Model>(schema::BuiltinModel());
+    FakeClock clock{FromUnixMillis(1773576000000)};  // 2026-03-15T12:00:00.000Z
+    MemoryRecord record;
+    record.fields["createdAt"] = std::string("2030-01-01T00:00:00.000Z");
+    record.fields["birthDate"] = std::string("1000-01-01");
+    struct Case {
+        const char* text;
+        const char* sqlite_params;  // the bound values, space-separated
+        const char* postgres_params;
+    };
+    const Case cases[] = {
+        {"createdAt in next 500 years", "2026-03-15T12:00:00.000Z 2526-03-15T12:00:00.000Z",
+         "2026-03-15T12:00:00.000Z 2526-03-15T12:00:00.000Z"},
+        {"createdAt in next 70000 years", "2026-03-15T12:00:00.000Z", "2026-03-15T12:00:00.000Z"},
+        {"createdAt in next 100000 years", "2026-03-15T12:00:00.000Z", "2026-03-15T12:00:00.000Z"},
+        {"birthDate in last 1500 years", "0526-03-15 2026-03-15", "0526-03-15 2026-03-15"},
+        {"birthDate in last 2026 years", "0000-03-15 2026-03-15", "2026-03-15"},
+        {"birthDate in last 3000 years", "2026-03-15", "2026-03-15"},
+        {"birthDate in last 100000 years", "2026-03-15", "2026-03-15"},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.text);
+        auto parsed = Parse(c.text);
+        ASSERT_TRUE(parsed.has_value());
+        auto checked = Check(*parsed, model, "profile", c.text);
+        ASSERT_TRUE(checked.has_value()) << checked.error().message;
+        for (auto dialect : {storage::Dialect::kSqlite, storage::Dialect::kPostgres}) {
+            storage::Params params(dialect);
+            auto sql = EmitSql(*checked, dialect, params, clock);
+            ASSERT_TRUE(sql.has_value()) << sql.error().message;
+            std::string values;
+            for (const auto& v : params.values()) {
+                values += (values.empty() ? "" : " ") + std::get<std::string>(v);
+            }
+            EXPECT_EQ(values,
+                      dialect == storage::Dialect::kSqlite ? c.sqlite_params : c.postgres_params)
+                << sql->condition;
+        }
+        auto match = Evaluate(*checked, record, clock);
+        ASSERT_TRUE(match.has_value());
+        EXPECT_TRUE(*match);
     }
 }
 

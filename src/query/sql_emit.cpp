@@ -8,15 +8,19 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <span>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "query/calendar.hpp"
+
 namespace overture::query {
 namespace {
 
+using calendar::AddMonthsClamped;
 using storage::Dialect;
 using storage::QuoteIdent;
 
@@ -33,20 +37,7 @@ std::string IdColumn(const schema::Resource& r) {
 }
 
 std::string FormatDate(std::chrono::sys_days d) {
-    std::chrono::year_month_day ymd(d);
-    return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
-                       static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-}
-
-// `d` plus `months`, clamped to the end of the month.
-std::chrono::sys_days AddMonthsClamped(std::chrono::sys_days d, std::int64_t months) {
-    std::chrono::year_month_day ymd(d);
-    auto ym = std::chrono::year_month(ymd.year(), ymd.month()) +
-              std::chrono::months(static_cast<int>(months));
-    auto last =
-        std::chrono::year_month_day_last(ym.year(), std::chrono::month_day_last(ym.month()));
-    auto day = std::min(ymd.day(), last.day());
-    return std::chrono::sys_days(std::chrono::year_month_day(ym.year(), ym.month(), day));
+    return calendar::FormatDay(d.time_since_epoch().count());
 }
 
 class Emitter {
@@ -58,7 +49,9 @@ class Emitter {
                              const schema::Resource& res) {
         switch (e.kind) {
             case CheckedKind::kNot: {
+                bool saved = std::exchange(positive_, false);  // `not` needs a non-NULL operand
                 auto inner = Cond(e.children[0], scope, res);
+                positive_ = saved;
                 if (!inner) return inner;
                 return "(NOT " + *inner + ")";
             }
@@ -98,7 +91,7 @@ class Emitter {
                 for (auto& v : values) Unify(*s, v);
                 std::string list;
                 for (const auto& v : values) list += (list.empty() ? "" : ", ") + v.text;
-                return Negate(Truth(fmt::format("{} IN ({})", s->text, list)), e.negated);
+                return Pred(fmt::format("{} IN ({})", s->text, list), e.negated);
             }
             case CheckedKind::kBetween: {
                 auto s = Val(e.children[0], scope, res);
@@ -110,21 +103,44 @@ class Emitter {
                 Unify(*s, *lo);
                 Unify(*s, *hi);
                 Unify(*s, *lo);
-                return Negate(Truth(fmt::format("{} BETWEEN {} AND {}", Ordered(*s, true), lo->text,
-                                                hi->text)),
-                              e.negated);
+                return Pred(
+                    fmt::format("{} BETWEEN {} AND {}", Ordered(*s, true), lo->text, hi->text),
+                    e.negated);
             }
             case CheckedKind::kLike: {
                 auto s = Val(e.children[0], scope, res);
                 if (!s) return Fail(std::move(s.error()));
-                auto p = Val(e.children[1], scope, res);
-                if (!p) return Fail(std::move(p.error()));
-                std::string pattern = fmt::format("replace({}, {}, {})", p->text,
-                                                  Param(std::string("\\"), ValueType::kString),
-                                                  Param(std::string("\\\\"), ValueType::kString));
-                return Negate(Truth(fmt::format("{} LIKE {} ESCAPE '\\'", LowerAscii(s->text),
-                                                LowerAscii(pattern))),
-                              e.negated);
+                const CheckedExpr& pe = e.children[1];
+                const auto* lit = pe.kind == CheckedKind::kLiteral
+                                      ? std::get_if<std::string>(&pe.value)
+                                      : nullptr;
+                if (!pg()) {
+                    // SQLite's LIKE has no escape character unless one is named, and ignores
+                    // the case of ASCII letters only: the language's `like` as it is.
+                    auto p = Val(pe, scope, res);
+                    if (!p) return Fail(std::move(p.error()));
+                    return Pred(fmt::format("{} LIKE {}", s->text, p->text), e.negated);
+                }
+                std::string pattern;
+                if (lit) {
+                    // A literal pattern is escaped and lower-cased here and bound once.
+                    std::string text;
+                    for (char c : *lit) {
+                        if (c == '\\') text += '\\';
+                        text += c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+                    }
+                    pattern = Param(std::move(text), ValueType::kString);
+                } else {
+                    auto p = Val(pe, scope, res);
+                    if (!p) return Fail(std::move(p.error()));
+                    pattern =
+                        LowerAscii(fmt::format("replace({}, {}, {})", p->text,
+                                               Param(std::string("\\"), ValueType::kString),
+                                               Param(std::string("\\\\"), ValueType::kString)));
+                }
+                std::string subject =
+                    StoredLowerCase(e.children[0]) ? s->text : LowerAscii(s->text);
+                return Pred(fmt::format("{} LIKE {} ESCAPE '\\'", subject, pattern), e.negated);
             }
             case CheckedKind::kIsEmpty: {
                 auto s = Val(e.children[0], scope, res);
@@ -142,7 +158,9 @@ class Emitter {
                 if (!from) return from;
                 std::string where;
                 if (e.where()) {
+                    bool saved = std::exchange(positive_, true);  // inside WHERE
                     auto w = Cond(*e.where(), alias, *e.link->source);
+                    positive_ = saved;
                     if (!w) return w;
                     where = " AND " + *w;
                 }
@@ -169,7 +187,9 @@ class Emitter {
             case CheckedKind::kCall:
                 return Call(e, scope, res);
             default: {
+                bool saved = std::exchange(positive_, false);  // a value: never NULL
                 auto c = Cond(e, scope, res);
+                positive_ = saved;
                 if (!c) return Fail(std::move(c.error()));
                 return Sql{*c, e.type};
             }
@@ -178,11 +198,26 @@ class Emitter {
 
     std::string Table(const schema::Resource& r) { return QuoteIdent(r.table); }
 
+    // The whole expression as a WHERE condition over `t`.
+    Result<std::string> Where(const CheckedExpr& e, const schema::Resource& res) {
+        positive_ = true;
+        return Cond(e, "t", res);
+    }
+
   private:
     bool pg() const { return dialect_ == Dialect::kPostgres; }
     std::string False() const { return pg() ? "FALSE" : "0"; }
+    // In a positive context (a WHERE, and the and/or/exists below it, where only TRUE
+    // selects) NULL and FALSE act alike, so the COALESCE that makes NULL false is left out:
+    // it hides the predicate from the planner (PostgreSQL then neither reorders the conditions
+    // by cost nor estimates them). Under `not`, in values and in negated predicates it stays.
     std::string Truth(const std::string& c) const {
+        if (positive_) return "(" + c + ")";
         return fmt::format("COALESCE(({}), {})", c, False());
+    }
+    std::string Pred(const std::string& c, bool negated) const {
+        if (!negated) return Truth(c);
+        return fmt::format("(NOT COALESCE(({}), {}))", c, False());
     }
     static std::string Negate(const std::string& c, bool negated) {
         return negated ? "(NOT " + c + ")" : c;
@@ -239,19 +274,19 @@ class Emitter {
         if (order && pg() && IsText(v.type.kind)) return "(" + v.text + ") COLLATE \"C\"";
         return v.text;
     }
+    // PostgreSQL's lower()/upper() under the "C" collation map ASCII letters only (and cost a
+    // seventh of translate()); SQLite's map ASCII only without ICU.
     std::string LowerAscii(const std::string& s) const {
-        return pg() ? fmt::format(
-                          "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
-                          "'abcdefghijklmnopqrstuvwxyz')",
-                          s)
-                    : fmt::format("lower({})", s);
+        return pg() ? fmt::format("lower(({}) COLLATE \"C\")", s) : fmt::format("lower({})", s);
     }
     std::string UpperAscii(const std::string& s) const {
-        return pg() ? fmt::format(
-                          "translate({}, 'abcdefghijklmnopqrstuvwxyz', "
-                          "'ABCDEFGHIJKLMNOPQRSTUVWXYZ')",
-                          s)
-                    : fmt::format("upper({})", s);
+        return pg() ? fmt::format("upper(({}) COLLATE \"C\")", s) : fmt::format("upper({})", s);
+    }
+    // The derived emailDomain field is stored lower-case by every writer (RecordService, the
+    // importer, the demo; see normalize.hpp), so `like` need not fold its case.
+    static bool StoredLowerCase(const CheckedExpr& e) {
+        return e.kind == CheckedKind::kField && e.field && e.field->field->name == "emailDomain" &&
+               e.field->field->builtin && e.field->field->read_only;
     }
 
     // `column` of the resource reached from `scope` through `joins` (many-to-one), as a scalar
@@ -294,12 +329,15 @@ class Emitter {
         if (!from) return Fail(std::move(from.error()));
         std::string where;
         if (e.where()) {
+            bool saved = std::exchange(positive_, true);  // inside WHERE
             auto w = Cond(*e.where(), alias, *e.link->source);
+            positive_ = saved;
             if (!w) return Fail(std::move(w.error()));
             where = " AND " + *w;
         }
         if (e.aggregate == AggregateFn::kCount) {
-            return Sql{fmt::format("COALESCE((SELECT COUNT(*) {}{}), 0)", *from, where), e.type};
+            // An aggregate without GROUP BY gives exactly one row: the count is never NULL.
+            return Sql{fmt::format("(SELECT COUNT(*) {}{})", *from, where), e.type};
         }
         std::string col = ChainRead(alias, e.field->joins, QuoteIdent(e.field->field->column));
         std::string agg;
@@ -423,9 +461,17 @@ class Emitter {
             }
             return d;
         };
+        // A far bound outside the years the databases hold (0000-9999; PostgreSQL has no year 0)
+        // is left out: every stored value is on its near side, and no database reads that bound.
+        auto far = shift_days(Today());
+        if (far < std::chrono::sys_days(std::chrono::year(pg() ? 1 : 0) / 1 / 1) ||
+            far > std::chrono::sys_days(std::chrono::year(9999) / 12 / 31)) {
+            std::string near = s->type.kind == ValueType::kDate ? TodayParam() : NowParam();
+            return Truth(fmt::format("{} {} {}", s->text, sign < 0 ? "<=" : ">=", near));
+        }
         std::string lo, hi;
         if (s->type.kind == ValueType::kDate) {
-            std::string a = FormatDate(Today()), b = FormatDate(shift_days(Today()));
+            std::string a = FormatDate(Today()), b = FormatDate(far);
             if (sign < 0) std::swap(a, b);
             lo = Param(a, ValueType::kDate);
             hi = Param(b, ValueType::kDate);
@@ -559,6 +605,7 @@ class Emitter {
     storage::Params& params_;
     TimePoint now_;
     int aliases_ = 0;
+    bool positive_ = false;  // see Truth()
 };
 
 }  // namespace
@@ -570,7 +617,7 @@ Result<SqlFilter> EmitSql(const Checked& checked, storage::Dialect dialect, stor
         return Fail(Error::InvalidArgument("parameters are for another dialect"));
     }
     Emitter emitter(dialect, params, clock);
-    auto cond = emitter.Cond(checked.expr, "t", *checked.root);
+    auto cond = emitter.Where(checked.expr, *checked.root);
     if (!cond) return Fail(std::move(cond.error()));
     return SqlFilter{std::move(*cond), emitter.Table(*checked.root)};
 }

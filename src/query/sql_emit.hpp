@@ -10,7 +10,8 @@
 // SQL keywords, our own aliases and registry identifiers quoted with storage::QuoteIdent.
 //
 // Semantics (docs/query-language.md, "SQL back end"), the same on both dialects:
-// - Two-valued logic: every predicate is wrapped so that SQL NULL becomes false. A comparison
+// - Two-valued logic: every predicate under `not`, in a value or negated is wrapped so that SQL
+//   NULL becomes false (in the WHERE's own and/or/exists NULL already acts as false). A comparison
 //   with a null operand is false; `not c` is true exactly when `c` is false, so
 //   `not (x = 1)`, `x not in (...)`, `x not between ...` and `x not like ...` include rows
 //   where x is null, while `x != 1` does not.
@@ -35,7 +36,10 @@
 namespace overture::query {
 
 struct SqlFilter {
-    // A boolean condition over `t` (the root resource's table); never NULL.
+    // A boolean condition over `t` (the root resource's table): TRUE for the rows that match,
+    // FALSE or NULL for the others, so it is for a WHERE clause (wrap it in
+    // COALESCE((...), FALSE) to use it as a value). NULL only ever stands for false: the
+    // two-valued logic holds inside it.
     std::string condition;
     // The root table, quoted: `SELECT ... FROM <table> t WHERE <condition>`.
     std::string table;

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "common/strings.hpp"
+#include "query/normalize.hpp"
 #include "query/parser.hpp"
 #include "query/sql_emit.hpp"
 #include "query/typecheck.hpp"
@@ -109,6 +110,13 @@ Result<std::string> WhereClause(const Target& target, const ListQuery& q, Params
                     .With("field", name));
         }
     }
+    if (q.audience_members != 0) {
+        if (r.name != "profile") {
+            return Fail(Error::InvalidArgument("audiences hold profiles only"));
+        }
+        add("t.id IN (SELECT m.profile_id FROM audience_members m WHERE m.audience_id = " +
+            params.Add(q.audience_members) + ")");
+    }
     if (!Trim(q.filter).empty()) {
         // The expression language: parsed, checked against the model, emitted with every value
         // bound (query/). Errors carry line and column within the filter text.
@@ -117,7 +125,8 @@ Result<std::string> WhereClause(const Target& target, const ListQuery& q, Params
         if (!expr) return Fail(tag(expr.error()));
         auto checked = query::Check(*expr, target.model, r.name, q.filter);
         if (!checked) return Fail(tag(checked.error()));
-        auto sql = query::EmitSql(*checked, params.dialect(), params, clock);
+        auto sql =
+            query::EmitSql(query::Normalize(*checked, clock), params.dialect(), params, clock);
         if (!sql) return Fail(tag(sql.error()));
         add("(" + sql->condition + ")");
     }

@@ -27,6 +27,9 @@ struct ListQuery {
     std::string search;       // ?q=: contains, case-insensitive, over the text fields
     std::vector<std::pair<std::string, std::string>> equals;  // field or link = value (text)
     std::string filter;  // ?filter=: an expression of the query language (docs/query-language.md)
+    // Only the members of this list audience (service/audiences.hpp); profiles only. 0: no
+    // such condition.
+    std::int64_t audience_members = 0;
 };
 
 class RecordService {

@@ -59,6 +59,14 @@ Error ErrorFrom(PGconn* conn, const PGresult* res, std::string_view what) {
     if (sqlstate == "40001" || sqlstate == "40P01") {
         return Error::Unavailable("the database is busy; try again", std::move(detail));
     }
+    // 54001 statement_too_complex (stack depth limit exceeded), 54000 program_limit_exceeded.
+    if (sqlstate == "54001" || sqlstate == "54000") {
+        Error e = Error::InvalidArgument(
+            "the query is too complex for PostgreSQL; use fewer nested groups, or split it "
+            "into audiences");
+        e.detail = std::move(detail);
+        return e;
+    }
     return Error::Internal(std::move(detail));
 }
 

@@ -19,6 +19,18 @@ Error ErrorFrom(sqlite3* db, int rc, std::string_view what) {
     if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
         return Error::Unavailable("the database is busy; try again", std::move(detail));
     }
+    // Limits of SQLite's parser (a fixed LALR stack of about 100 entries and an expression
+    // depth of 1000): a deeply nested filter can pass our own limits and still hit them.
+    std::string_view message = sqlite3_errmsg(db);
+    if (primary == SQLITE_ERROR &&
+        (message.find("parser stack overflow") != std::string_view::npos ||
+         message.find("Expression tree is too large") != std::string_view::npos)) {
+        Error e = Error::InvalidArgument(
+            "the query is nested too deeply for SQLite; use fewer nested groups (for example "
+            "a and (b and c) is a and b and c), or split it into audiences");
+        e.detail = std::move(detail);
+        return e;
+    }
     return Error::Internal(std::move(detail));
 }
 
