@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the server on a fresh SQLite database and a free port, runs tests/e2e/run.mjs, then
-# tests/e2e/profiles.mjs and tests/e2e/import.mjs against it (Playwright driving /usr/bin/chromium,
-# same server and environment; the first failure stops the run), and stops the server by its PID.
+# tests/e2e/profiles.mjs, tests/e2e/import.mjs and tests/e2e/audiences.mjs against it (Playwright
+# driving /usr/bin/chromium, same server and environment; each script bounds its own run time;
+# the first failure stops the run), and stops the server by its PID.
 # Usage: scripts/e2e.sh path/to/overture
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +33,7 @@ for _ in $(seq 1 200); do
   sleep 0.1
 done
 [ -n "$url" ] || { echo "the server did not start"; cat "$out/server.log"; exit 1; }
-for script in run profiles import; do
+for script in run profiles import audiences; do
   OVERTURE_URL=$url OVERTURE_ADMIN_PASSWORD=$password OVERTURE_E2E_OUT=$out \
     node "tests/e2e/$script.mjs"
 done

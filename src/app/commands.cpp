@@ -78,7 +78,8 @@ struct Services {
           records(db, clock, schema),
           subscriptions(db, clock, records),
           imports(db, clock, random, schema, cfg.imports.directory),
-          exports(records, schema) {}
+          exports(records, schema),
+          audiences(db, clock, audit, schema, records, exports) {}
 
     SystemClock clock;
     SecureRandom random;
@@ -91,6 +92,7 @@ struct Services {
     service::SubscriptionService subscriptions;
     service::ImportService imports;
     service::ExportService exports;
+    service::AudienceService audiences;
 };
 
 std::filesystem::path DefaultWebRoot() {
@@ -184,7 +186,8 @@ int RunServe(const CommonOptions& common, const ServeOptions& serve) {
                          services.records,
                          services.subscriptions,
                          services.imports,
-                         services.exports};
+                         services.exports,
+                         services.audiences};
     http::RegisterApi(router, ctx);
     std::filesystem::path web_root =
         cfg.http.web_root.empty() ? DefaultWebRoot() : std::filesystem::path(cfg.http.web_root);

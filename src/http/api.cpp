@@ -14,6 +14,7 @@ void RegisterApi(Router& router, const ApiContext& ctx) {
     RegisterImportRoutes(router, ctx);
     RegisterExportRoutes(router, ctx);
     RegisterQueryRoutes(router, ctx);
+    RegisterAudienceRoutes(router, ctx);
 }
 
 }  // namespace overture::http

@@ -9,6 +9,7 @@
 #include "http/metrics.hpp"
 #include "http/router.hpp"
 #include "service/api_keys.hpp"
+#include "service/audiences.hpp"
 #include "service/audit.hpp"
 #include "service/exports.hpp"
 #include "service/imports.hpp"
@@ -34,6 +35,7 @@ struct ApiContext {
     const service::SubscriptionService& subscriptions;
     service::ImportService& imports;
     const service::ExportService& exports;
+    const service::AudienceService& audiences;
 };
 
 inline constexpr std::string_view kSessionCookie = "overture_session";
@@ -53,5 +55,6 @@ void RegisterSubscriptionRoutes(Router& router, const ApiContext& ctx);
 void RegisterImportRoutes(Router& router, const ApiContext& ctx);
 void RegisterExportRoutes(Router& router, const ApiContext& ctx);
 void RegisterQueryRoutes(Router& router, const ApiContext& ctx);
+void RegisterAudienceRoutes(Router& router, const ApiContext& ctx);
 
 }  // namespace overture::http

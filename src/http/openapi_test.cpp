@@ -63,8 +63,9 @@ TEST(OpenApi, RouterAndDocumentAgree) {
     service::SubscriptionService subscriptions(*fresh->db, clock, records);
     service::ImportService imports(*fresh->db, clock, random, schema, ::testing::TempDir());
     service::ExportService exports(records, schema);
-    ApiContext ctx{*fresh->db, cfg,    metrics, audit,         users,   auth,
-                   keys,       schema, records, subscriptions, imports, exports};
+    service::AudienceService audiences(*fresh->db, clock, audit, schema, records, exports);
+    ApiContext ctx{*fresh->db, cfg,     metrics,       audit,   users,   auth,     keys,
+                   schema,     records, subscriptions, imports, exports, audiences};
     Router router;
     RegisterApi(router, ctx);
 

@@ -48,6 +48,18 @@ std::span<const std::string_view> All() {
         kImportStart,
         kImportFinish,
         kImportInterrupted,
+        kAudienceInsert,
+        kAudienceGet,
+        kAudienceList,
+        kAudienceCount,
+        kAudienceUpdate,
+        kAudienceTouch,
+        kAudienceDelete,
+        kAudienceMemberInsert,
+        kAudienceMembersClear,
+        kAudienceProfileById,
+        kAudienceProfilesByEmail,
+        kAudienceProfileByExternalId,
     };
     return kAll;
 }

@@ -56,6 +56,19 @@ inline constexpr std::string_view kImportStart = "import-start";
 inline constexpr std::string_view kImportFinish = "import-finish";
 inline constexpr std::string_view kImportInterrupted = "import-interrupted";
 
+inline constexpr std::string_view kAudienceInsert = "audience-insert";
+inline constexpr std::string_view kAudienceGet = "audience-get";
+inline constexpr std::string_view kAudienceList = "audience-list";
+inline constexpr std::string_view kAudienceCount = "audience-count";
+inline constexpr std::string_view kAudienceUpdate = "audience-update";
+inline constexpr std::string_view kAudienceTouch = "audience-touch";
+inline constexpr std::string_view kAudienceDelete = "audience-delete";
+inline constexpr std::string_view kAudienceMemberInsert = "audience-member-insert";
+inline constexpr std::string_view kAudienceMembersClear = "audience-members-clear";
+inline constexpr std::string_view kAudienceProfileById = "audience-profile-by-id";
+inline constexpr std::string_view kAudienceProfilesByEmail = "audience-profiles-by-email";
+inline constexpr std::string_view kAudienceProfileByExternalId = "audience-profile-by-external-id";
+
 // All of the above.
 std::span<const std::string_view> All();
 

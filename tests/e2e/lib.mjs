@@ -1,4 +1,4 @@
-// Shared set-up of the end-to-end scripts (run.mjs, profiles.mjs, import.mjs): the environment,
+// Shared set-up of the end-to-end scripts (run.mjs, profiles.mjs, import.mjs, audiences.mjs): the environment,
 // the Chromium launch, the step()/check()/shot() helpers, login and logout, the browser's console
 // errors and the failure screenshot. One script runs per process: `page` is that run's page.
 //
@@ -163,6 +163,28 @@ export async function reviewAndPublish({ column, screenshot }) {
   await dialog.getByRole('button', { name: 'Publish', exact: true }).click();
   await dialog.waitFor({ state: 'hidden' });
   await page.getByText(/Data model published \(version \d+\)/).waitFor();
+}
+
+/**
+ * The REST API with the browser's session (call it after logging in): `get(path)` and
+ * `send(method, path, body)` answer `{ status, json, text }`; state-changing requests carry the
+ * session's X-CSRF-Token (read from GET /api/v1/auth/me).
+ */
+export async function sessionApi() {
+  const me = await page.request.get('/api/v1/auth/me');
+  check(me.ok(), `GET /api/v1/auth/me answered ${me.status()}`);
+  const csrf = (await me.json()).csrfToken;
+  const answer = async (res) => {
+    const text = await res.text();
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; } catch { /* not JSON: keep the text */ }
+    return { status: res.status(), json, text };
+  };
+  return {
+    get: async (path) => answer(await page.request.get(path)),
+    send: async (method, path, body) =>
+      answer(await page.request.fetch(path, { method, data: body, headers: { 'X-CSRF-Token': csrf } })),
+  };
 }
 
 async function saveFailure() {

@@ -14,9 +14,12 @@ import { UsersPage } from './pages/admin/UsersPage';
 import { DataModelLayout } from './pages/admin/datamodel/DataModelLayout';
 import { DataModelPage } from './pages/admin/datamodel/DataModelPage';
 import { ResourceModelPage } from './pages/admin/datamodel/ResourceModelPage';
+import { AudiencePage } from './pages/audiences/AudiencePage';
 import { AudiencesLayout } from './pages/audiences/AudiencesLayout';
+import { AudiencesPage } from './pages/audiences/AudiencesPage';
 import { CustomRecordPage } from './pages/audiences/CustomRecordPage';
 import { CustomRecordsPage } from './pages/audiences/CustomRecordsPage';
+import { NewAudiencePage } from './pages/audiences/NewAudiencePage';
 import { ProfilePage } from './pages/audiences/ProfilePage';
 import { ProfilesPage } from './pages/audiences/ProfilesPage';
 import { QuarantinePage } from './pages/audiences/QuarantinePage';
@@ -52,6 +55,9 @@ export function App() {
           <Route path="imports" element={<ImportsPage />} />
           <Route path="imports/new" element={<ImportWizardPage />} />
           <Route path="imports/:id" element={<ImportDetailPage />} />
+          <Route path="audiences" element={<AudiencesPage />} />
+          <Route path="audiences/new" element={<NewAudiencePage />} />
+          <Route path="audiences/:id" element={<AudiencePage />} />
           <Route path="resources/:name" element={<CustomRecordsPage />} />
           <Route path="resources/:name/:id" element={<CustomRecordPage />} />
         </Route>

@@ -11,3 +11,5 @@ export type {
   ImportMode, ImportStatus, OnBadValue, Encoding, ImportSniff, ImportCounters, ImportProgress, ImportColumnSpec,
   SuggestedColumn, ImportStartRequest, ImportItem, UploadedImport, UploadProgress, UploadHandle,
 } from './imports';
+export { query, audiences } from './query';
+export type { Audience, AudienceKind, AudiencePatch, ExpressionInput, NewAudience, PreviewResult, QueryCount, ValidateResult } from './query';

@@ -10,6 +10,7 @@ import type {
 } from './types';
 import { IMPORT_MODES, IMPORT_STATUSES } from './imports';
 import type { ImportSniff, ImportStartRequest, SuggestedColumn, UploadedImport } from './imports';
+import type { Audience, AudiencePatch, NewAudience } from './query';
 
 // A glob rather than an import, so that a checkout without docs/ skips instead of failing.
 const found = import.meta.glob<string>('../../../docs/openapi.yaml', { query: '?raw', import: 'default', eager: true });
@@ -41,6 +42,14 @@ const fields = {
   ImportStart: {
     resource: true, mode: true, keys: true, columns: true, delimiter: true, encoding: true, hasHeader: true,
   } satisfies Record<keyof ImportStartRequest, true>,
+  Audience: {
+    id: true, label: true, description: true, kind: true, resource: true, expression: true, json: true, expiresAt: true,
+    expired: true, memberCount: true, createdAt: true, createdBy: true, modifiedAt: true, modifiedBy: true,
+  } satisfies Record<keyof Audience, true>,
+  NewAudience: {
+    label: true, description: true, kind: true, resource: true, expression: true, json: true, expiresAt: true,
+  } satisfies Record<keyof NewAudience, true>,
+  AudiencePatch: { label: true, description: true, expression: true, json: true, expiresAt: true } satisfies Record<keyof AudiencePatch, true>,
 };
 
 type Schema = { properties?: Record<string, unknown>; enum?: string[] };
@@ -71,7 +80,9 @@ describe.skipIf(!SPEC_TEXT)('types match docs/openapi.yaml', () => {
     for (const p of ['/api/v1/auth/login', '/api/v1/auth/logout', '/api/v1/auth/me', '/api/v1/users',
       '/api/v1/users/{id}', '/api/v1/api-keys', '/api/v1/api-keys/{id}', '/api/v1/audit', '/healthz',
       '/api/v1/imports', '/api/v1/imports/uploads', '/api/v1/imports/{id}', '/api/v1/imports/{id}/start',
-      '/api/v1/imports/{id}/rejects', '/api/v1/imports/{id}/cancel']) {
+      '/api/v1/imports/{id}/rejects', '/api/v1/imports/{id}/cancel', '/api/v1/query/validate', '/api/v1/query/count',
+      '/api/v1/query/preview', '/api/v1/audiences', '/api/v1/audiences/{id}', '/api/v1/audiences/{id}/count',
+      '/api/v1/audiences/{id}/preview', '/api/v1/audiences/{id}/export']) {
       expect(paths).toContain(p);
     }
   });

@@ -1,8 +1,8 @@
-// Profiles & audiences: the title and the sub-navigation (profiles, services, test profiles,
-// quarantine, imports, then one tab per custom resource of the data model).
+// Profiles & audiences: the title and the sub-navigation (profiles, audiences, services, test
+// profiles, quarantine, imports, then one tab per custom resource of the data model).
 
 import { Tabs } from '@mantine/core';
-import { IconBan, IconDatabase, IconFileImport, IconFlask, IconMailbox, IconUsers } from '@tabler/icons-react';
+import { IconBan, IconDatabase, IconFileImport, IconFilter, IconFlask, IconMailbox, IconUsers } from '@tabler/icons-react';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 
 import { PageHeader } from '../../components/PageHeader';
@@ -10,6 +10,7 @@ import { useSchema } from '../../records/useSchema';
 
 const TABS = [
   { value: 'profiles', label: 'Profiles', icon: IconUsers },
+  { value: 'audiences', label: 'Audiences', icon: IconFilter },
   { value: 'services', label: 'Services', icon: IconMailbox },
   { value: 'test-profiles', label: 'Test profiles', icon: IconFlask },
   { value: 'quarantine', label: 'Quarantine', icon: IconBan },
@@ -28,7 +29,7 @@ export function AudiencesLayout() {
     <>
       <PageHeader
         title="Profiles & audiences"
-        description="The people you send to, what they subscribed to, your test addresses and the addresses not to send to. Import files into any of them from the Imports tab. Audiences (saved queries) are not built yet."
+        description="The people you send to, what they subscribed to, your test addresses and the addresses not to send to. Audiences select profiles with rules (the query editor) and are saved as queries or fixed lists. Import files into any of them from the Imports tab."
       />
       <Tabs value={current} onChange={(v) => v && navigate(`/audiences/${v}`)} mb="lg" keepMounted={false}>
         <Tabs.List aria-label="Profiles & audiences">
