@@ -1,0 +1,106 @@
+#pragma once
+// The value model of the personalization language (docs/personalization.md): nil, bool,
+// integer, float, string, array and object (a hash that keeps its insertion order), with
+// Liquid's rules for truthiness (only nil and false are falsy), equality, ordering and
+// conversion to text.
+//
+// A Value is a plain value. Arrays and objects are immutable once built and held through a
+// shared_ptr to const: copying a Value that holds `profile.purchases` (an `assign`, a `for`
+// collection, a filter input) must not deep-copy the caller's data on the hot path, and the
+// data is never written after it is built, so sharing it between copies and threads is safe.
+// Thread-safety: const methods are safe to call from many threads at once.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+namespace overture::render {
+
+class Value;
+using Array = std::vector<Value>;
+using Member = std::pair<std::string, Value>;
+using Object = std::vector<Member>;
+
+class Value {
+  public:
+    enum class Kind : std::uint8_t { kNil, kBool, kInt, kFloat, kString, kArray, kObject };
+
+    Value() = default;
+    Value(std::nullptr_t) {}
+    Value(bool b) : v_(b) {}
+    Value(int i) : v_(static_cast<std::int64_t>(i)) {}
+    Value(std::int64_t i) : v_(i) {}
+    Value(double d) : v_(d) {}
+    Value(std::string s) : v_(std::move(s)) {}
+    Value(std::string_view s) : v_(std::string(s)) {}
+    Value(const char* s) : v_(std::string(s)) {}
+    Value(Array a) : v_(std::make_shared<const Array>(std::move(a))) {}
+    Value(Object o) : v_(std::make_shared<const Object>(std::move(o))) {}
+
+    Kind kind() const { return static_cast<Kind>(v_.index()); }
+    bool is_nil() const { return kind() == Kind::kNil; }
+    bool is_bool() const { return kind() == Kind::kBool; }
+    bool is_int() const { return kind() == Kind::kInt; }
+    bool is_float() const { return kind() == Kind::kFloat; }
+    bool is_number() const { return is_int() || is_float(); }
+    bool is_string() const { return kind() == Kind::kString; }
+    bool is_array() const { return kind() == Kind::kArray; }
+    bool is_object() const { return kind() == Kind::kObject; }
+
+    // Accessors; each requires the matching kind.
+    bool as_bool() const { return std::get<bool>(v_); }
+    std::int64_t as_int() const { return std::get<std::int64_t>(v_); }
+    double as_float() const { return std::get<double>(v_); }
+    const std::string& as_string() const { return std::get<std::string>(v_); }
+    const Array& as_array() const { return *std::get<ArrayPtr>(v_); }
+    const Object& as_object() const { return *std::get<ObjectPtr>(v_); }
+    // A number as a double (int or float); 0 for anything else.
+    double as_number() const;
+
+    // Liquid truthiness: false only for nil and false.
+    bool truthy() const { return !is_nil() && !(is_bool() && !as_bool()); }
+    // Liquid's `empty`: "", [] or {}.
+    bool empty() const;
+    // Liquid's `blank`: nil, false, a string of only whitespace, [] or {}.
+    bool blank() const;
+
+    // An object's member by name, or nullptr (also when this is not an object). `hint` is
+    // the index where the caller expects the key (see parser.cpp); checked first.
+    const Value* Find(std::string_view key, std::size_t hint = 0) const;
+
+    // Text form as Liquid prints it: nil "", true/false, integers in decimal, floats in
+    // Ruby's shortest form ("3.0", "0.1"), arrays as their elements' text concatenated,
+    // objects as JSON.
+    void AppendTo(std::string& out) const;
+    std::string ToString() const;
+    // The value as JSON text (the `json` filter).
+    void AppendJson(std::string& out) const;
+
+  private:
+    using ArrayPtr = std::shared_ptr<const Array>;
+    using ObjectPtr = std::shared_ptr<const Object>;
+    std::variant<std::monostate, bool, std::int64_t, double, std::string, ArrayPtr, ObjectPtr> v_;
+};
+
+// Liquid `==`: numbers compare by value (1 == 1.0), strings by bytes, arrays and objects
+// element-wise, nil only equals nil; values of different kinds are not equal.
+bool Equal(const Value& a, const Value& b);
+// Liquid ordering for `<`, `>`, `sort`: numbers with numbers, strings with strings (bytes).
+// Returns -1, 0 or 1, or nullopt-like 2 when the two cannot be compared.
+int Compare(const Value& a, const Value& b);
+inline constexpr int kIncomparable = 2;
+
+// Ruby's Float#to_s: shortest round-trip digits, always with a fraction ("2.0"), exponent
+// form at 1e16 and above or below 1e-4 ("1.0e+16").
+void AppendFloat(std::string& out, double d);
+
+// A JSON document as a Value (objects keep their key order; integers that fit int64 stay
+// integers). Used by tests, previews and the API.
+Value FromJson(const boost::json::value& json);
+
+}  // namespace overture::render
