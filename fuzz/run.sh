@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every query fuzz target for a while (`make fuzz`; docs/development.md, "Fuzzing").
+# Runs every fuzz target (query language, personalization) for a while (`make fuzz`;
+# docs/development.md, "Fuzzing").
 #
 #   fuzz/run.sh [BUILD_DIR] [SECONDS]     defaults: build/fuzz 60
 #
@@ -16,6 +17,7 @@ seconds=${2:-60}
 targets=(
   query_parser_fuzz:query:query.dict
   query_json_fuzz:query_json:query_json.dict
+  render_fuzz:render:render.dict
 )
 
 # Readable stacks when a symbolizer is installed (llvm-symbolizer-19 first: it reads clang 19's

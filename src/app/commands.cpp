@@ -25,6 +25,7 @@
 #include "service/schema_service.hpp"
 #include "service/sessions.hpp"
 #include "service/subscriptions.hpp"
+#include "service/templates.hpp"
 #include "service/users.hpp"
 
 namespace overture::app {
@@ -79,7 +80,8 @@ struct Services {
           subscriptions(db, clock, records),
           imports(db, clock, random, schema, cfg.imports.directory),
           exports(records, schema),
-          audiences(db, clock, audit, schema, records, exports) {}
+          audiences(db, clock, audit, schema, records, exports),
+          templates(records, schema) {}
 
     SystemClock clock;
     SecureRandom random;
@@ -93,6 +95,7 @@ struct Services {
     service::ImportService imports;
     service::ExportService exports;
     service::AudienceService audiences;
+    service::TemplateService templates;
 };
 
 std::filesystem::path DefaultWebRoot() {
@@ -187,7 +190,8 @@ int RunServe(const CommonOptions& common, const ServeOptions& serve) {
                          services.subscriptions,
                          services.imports,
                          services.exports,
-                         services.audiences};
+                         services.audiences,
+                         services.templates};
     http::RegisterApi(router, ctx);
     std::filesystem::path web_root =
         cfg.http.web_root.empty() ? DefaultWebRoot() : std::filesystem::path(cfg.http.web_root);

@@ -1,7 +1,8 @@
 // overture: the one binary. Commands: serve, init, migrate, user add, import, export, demo,
-// bench segment (DESIGN.md section 8).
+// bench segment, bench render (DESIGN.md section 8).
 #include <CLI/CLI.hpp>
 
+#include "app/bench_render.hpp"
 #include "app/bench_segment.hpp"
 #include "app/commands.hpp"
 
@@ -130,6 +131,18 @@ int main(int argc, char** argv) {
     bench_segment_cmd->add_option("--out", bench_segment.out, "append results (TSV) to FILE");
     bench_segment_cmd->add_option("--seed", bench_segment.seed, "random seed")
         ->capture_default_str();
+    BenchRenderOptions bench_render;
+    auto* bench_render_cmd = bench_cmd->add_subcommand(
+        "render", "Time template renders against hand-written C++ (docs/benchmarks.md)");
+    bench_render_cmd->add_option("--profiles", bench_render.profiles, "profiles in memory")
+        ->capture_default_str();
+    bench_render_cmd->add_option("--rounds", bench_render.rounds, "rounds (median)")
+        ->capture_default_str();
+    bench_render_cmd
+        ->add_option("--max-seconds", bench_render.max_seconds, "stop starting rounds after this")
+        ->capture_default_str();
+    bench_render_cmd->add_option("--out", bench_render.out, "append results (TSV) to FILE");
+    bench_render_cmd->add_option("--seed", bench_render.seed, "random seed")->capture_default_str();
 
     try {
         cli.parse(argc, argv);
@@ -146,5 +159,6 @@ int main(int argc, char** argv) {
     if (export_cmd->parsed()) return RunExport(common, export_options);
     if (demo_cmd->parsed()) return RunDemo(common, demo);
     if (bench_segment_cmd->parsed()) return RunBenchSegment(common, bench_segment);
+    if (bench_render_cmd->parsed()) return RunBenchRender(bench_render);
     return kExitUsage;
 }

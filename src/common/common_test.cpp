@@ -105,6 +105,8 @@ TEST(SourceError, ExcerptHasTheLineAndACaretAndIsValidUtf8) {
     EXPECT_EQ(e.details.at("offset"), "12");
     EXPECT_EQ(e.details.at("excerpt"), "ab \xEF\xBF\xBD cd\n      ^");
     EXPECT_TRUE(IsValidUtf8(e.details.at("excerpt")));
+    EXPECT_EQ(SourceError("x", 0, "bad \x91name").message,
+              "line 1, column 1: bad \xEF\xBF\xBDname");
 }
 
 TEST(SourceError, LongLinesAreCutAroundThePosition) {

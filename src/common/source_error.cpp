@@ -75,7 +75,8 @@ Error SourceError(std::string_view text, std::size_t offset, SourcePosition at,
     }
     caret += '^';
     std::string where = "line " + std::to_string(at.line) + ", column " + std::to_string(at.column);
-    return Error::InvalidArgument(where + ": " + std::string(message))
+    // Messages may quote the source (a token, a name), which may not be UTF-8.
+    return Error::InvalidArgument(where + ": " + ToValidUtf8(message))
         .With("line", std::to_string(at.line))
         .With("column", std::to_string(at.column))
         .With("offset", std::to_string(offset))

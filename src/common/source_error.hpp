@@ -3,8 +3,8 @@
 // language): "line L, column C: message", kInvalidArgument, with the details line, column,
 // offset and excerpt (the source line, cut to about 60 bytes each side of the position on long
 // lines, and a caret under the position). Lines and columns are 1-based; columns count Unicode
-// code points. The excerpt is always valid UTF-8 (bad bytes become U+FFFD): it goes back to
-// clients inside JSON. Thread-safety: pure functions.
+// code points. The message and the excerpt are always valid UTF-8 (bad bytes become U+FFFD):
+// they go back to clients inside JSON. Thread-safety: pure functions.
 #include <cstddef>
 #include <string>
 #include <string_view>

@@ -15,6 +15,7 @@ void RegisterApi(Router& router, const ApiContext& ctx) {
     RegisterExportRoutes(router, ctx);
     RegisterQueryRoutes(router, ctx);
     RegisterAudienceRoutes(router, ctx);
+    RegisterTemplateRoutes(router, ctx);
 }
 
 }  // namespace overture::http

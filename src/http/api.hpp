@@ -17,6 +17,7 @@
 #include "service/schema_service.hpp"
 #include "service/sessions.hpp"
 #include "service/subscriptions.hpp"
+#include "service/templates.hpp"
 #include "service/users.hpp"
 #include "storage/database.hpp"
 
@@ -36,6 +37,7 @@ struct ApiContext {
     service::ImportService& imports;
     const service::ExportService& exports;
     const service::AudienceService& audiences;
+    const service::TemplateService& templates;
 };
 
 inline constexpr std::string_view kSessionCookie = "overture_session";
@@ -56,5 +58,6 @@ void RegisterImportRoutes(Router& router, const ApiContext& ctx);
 void RegisterExportRoutes(Router& router, const ApiContext& ctx);
 void RegisterQueryRoutes(Router& router, const ApiContext& ctx);
 void RegisterAudienceRoutes(Router& router, const ApiContext& ctx);
+void RegisterTemplateRoutes(Router& router, const ApiContext& ctx);
 
 }  // namespace overture::http

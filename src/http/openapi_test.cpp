@@ -64,8 +64,9 @@ TEST(OpenApi, RouterAndDocumentAgree) {
     service::ImportService imports(*fresh->db, clock, random, schema, ::testing::TempDir());
     service::ExportService exports(records, schema);
     service::AudienceService audiences(*fresh->db, clock, audit, schema, records, exports);
-    ApiContext ctx{*fresh->db, cfg,     metrics,       audit,   users,   auth,     keys,
-                   schema,     records, subscriptions, imports, exports, audiences};
+    service::TemplateService templates(records, schema);
+    ApiContext ctx{*fresh->db, cfg,     metrics,       audit,   users,   auth,      keys,
+                   schema,     records, subscriptions, imports, exports, audiences, templates};
     Router router;
     RegisterApi(router, ctx);
 

@@ -206,6 +206,7 @@ class FilterExpr : public Expr {
     const Value& Eval(RenderState& st, Value& scratch) const override;
     void Add(FilterCall call) { filters_.push_back(std::move(call)); }
     bool empty() const { return filters_.empty(); }
+    const Expr& input() const { return *input_; }
 
   private:
     ExprPtr input_;
@@ -245,6 +246,7 @@ class TextNode : public Node {
   public:
     TextNode(Origin at, std::string_view text) : Node(at), text_(text) {}
     Flow Render(RenderState& st, std::string& out) const override;
+    std::string_view text() const { return text_; }
 
   private:
     std::string_view text_;  // into Template::Impl::sources
@@ -255,6 +257,7 @@ class OutputNode : public Node {
     OutputNode(Origin at, ExprPtr expr, bool escape)
         : Node(at), expr_(std::move(expr)), escape_(escape) {}
     Flow Render(RenderState& st, std::string& out) const override;
+    const Expr& expr() const { return *expr_; }
 
   private:
     ExprPtr expr_;
@@ -375,6 +378,7 @@ struct Template::Impl {
     std::uint32_t slot_count = 0;
     std::uint32_t loop_count = 0;
     TemplateInfo info;
+    std::vector<LinkInfo> links;  // HTML mode: filled by FindLinks() (links.hpp)
 };
 
 }  // namespace overture::render

@@ -107,9 +107,9 @@ std::string Get(const Case& c, const std::string& key, const std::string& fallba
 
 // Runs one case; returns "" on success, else what went wrong.
 std::string RunCase(const Case& c) {
-    static const std::set<std::string> kKnown = {"template", "context",      "mode", "strict",
-                                                 "output",   "error",        "tz",   "now",
-                                                 "fields",   "whole_profile"};
+    static const std::set<std::string> kKnown = {"template", "context",       "mode",  "strict",
+                                                 "output",   "error",         "tz",    "now",
+                                                 "fields",   "whole_profile", "links", "rewrite"};
     for (const auto& [k, v] : c.fields) {
         if (!kKnown.contains(k)) return "unknown field '" + k + "'";
     }
@@ -156,6 +156,14 @@ std::string RunCase(const Case& c) {
     ro.time_zone = Get(c, "tz");
     ro.now = std::chrono::sys_seconds{std::chrono::seconds{std::stoll(Get(c, "now", "0"))}};
 
+    // `rewrite: true`: each tracked link becomes "https://t.example/c/<id>?u=<rendered URL>".
+    if (Get(c, "rewrite", "false") == "true") {
+        ro.rewrite_link = [](const LinkInfo& link, std::string_view url, std::string& out) {
+            out += "https://t.example/c/" + std::to_string(link.id) + "?u=";
+            out += url;
+        };
+    }
+
     auto tpl = Compile(Get(c, "template"), options);
     Result<std::string> out = tpl ? tpl->Render(ctx, ro) : Fail(tpl.error());
     if (c.fields.contains("error")) {
@@ -183,6 +191,17 @@ std::string RunCase(const Case& c) {
         for (const auto& f : tpl->info().profile_fields) got += (got.empty() ? "" : ", ") + f;
         if (got != Get(c, "fields"))
             return "expected fields [" + Get(c, "fields") + "], got [" + got + "]";
+    }
+    if (c.fields.contains("links")) {
+        // One line per link: id | category | tracked | label | source.
+        std::string got;
+        for (const LinkInfo& l : tpl->links()) {
+            if (!got.empty()) got += '\n';
+            got += std::to_string(l.id) + " | " + l.category + " | " +
+                   (l.tracked ? "true" : "false") + " | " + l.label + " | " + l.source;
+        }
+        if (got != Get(c, "links"))
+            return "expected links:\n[" + Get(c, "links") + "]\n     got:\n[" + got + "]";
     }
     if (c.fields.contains("whole_profile")) {
         bool want_whole = Get(c, "whole_profile") == "true";

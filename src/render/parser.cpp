@@ -8,6 +8,7 @@
 
 #include "render/filters.hpp"
 #include "render/lexer.hpp"
+#include "render/links.hpp"
 #include "render/source.hpp"
 
 namespace overture::render {
@@ -669,7 +670,7 @@ Result<ExprPtr> Parser::ParseFiltered(Toks& t, FilterFlags* flags) {
         }
         if (flags != nullptr) {
             if (name == "raw") flags->raw = true;
-            flags->ends_escaped = name == "escape" || name == "escape_once" || name == "h";
+            flags->ends_escaped = false;  // set below once the filter is known to be kept
         }
         auto drop = [&] {
             for (ExprPtr& e : positional) dropped_exprs_.push_back(std::move(e));
@@ -696,6 +697,11 @@ Result<ExprPtr> Parser::ParseFiltered(Toks& t, FilterFlags* flags) {
             }
             drop();
             continue;
+        }
+        // Only a kept filter escapes: a lenient `escape: 1` is dropped and must not turn
+        // auto-escaping off.
+        if (flags != nullptr) {
+            flags->ends_escaped = name == "escape" || name == "escape_once" || name == "h";
         }
         FilterCall call;
         call.fn = spec->fn;
@@ -962,6 +968,7 @@ Result<std::unique_ptr<Template::Impl>> Parse(std::string_view source,
     impl->limits = options.limits;
     Parser parser(options, *impl);
     if (auto st = parser.Run(source); !st) return Fail(st.error());
+    if (options.mode == Mode::kHtml) FindLinks(*impl);
     return impl;
 }
 

@@ -13,6 +13,7 @@ Template::~Template() = default;
 
 const TemplateInfo& Template::info() const { return impl_->info; }
 Mode Template::mode() const { return impl_->mode; }
+const std::vector<LinkInfo>& Template::links() const { return impl_->links; }
 
 Status Template::Render(const Context& context, const RenderOptions& options,
                         std::string& out) const {

@@ -68,12 +68,35 @@ struct Context {
     Value subscription_url;
 };
 
+// A link `<a href>` of an HTML template, found at compile time (docs/personalization.md,
+// "Links and tracking"). One per link in the source text (a link inside a `for` is one
+// LinkInfo, rendered once per iteration); links in fragments count, in include order.
+struct LinkInfo {
+    std::uint32_t id = 0;  // the link's ordinal in the template, from 0: stable per source
+    std::string label;     // `data-label`, else the visible text (tags stripped, <= 100 chars)
+    std::string category;  // `data-category`, else unsubscribe, mirror, subscription, mailto,
+                           // tel, anchor or link
+    bool tracked = false;  // false with `data-no-track`, for mailto:, tel:, #anchors, an empty
+                           // href and the special URLs (already signed: never rewritten twice)
+    std::string source;    // the href's template text (`{{ profile.site }}/x?id={{ profile.id }}`)
+};
+
+// Called for each tracked link being rendered: `rendered_url` is the href's rendered value
+// with HTML entities decoded (`&amp;` -> `&`); the callback appends the URL to write instead
+// to `out` (which arrives empty), and the engine HTML-escapes it into the attribute.
+using RewriteLink =
+    std::function<void(const LinkInfo& link, std::string_view rendered_url, std::string& out)>;
+
 struct RenderOptions {
     // IANA time zone for the `date` filter (the profile's timeZone); empty means UTC. An
     // unknown zone falls back to UTC.
     std::string time_zone;
     // What "now" and "today" mean for `date`; the epoch means "use the system clock".
     std::chrono::sys_seconds now{};
+    // Optional link rewriting (tracking). Empty: links render as written, at no cost. Not
+    // called for untracked links, nor when the rendered URL is empty, starts with mailto:,
+    // tel: or #, or equals one of the Context's special URLs.
+    RewriteLink rewrite_link;
 };
 
 // What a template reads, found at compile time.
@@ -105,6 +128,9 @@ class Template {
 
     const TemplateInfo& info() const;
     Mode mode() const;
+    // The links of an HTML template in source order (LinkInfo::id is the index); empty in
+    // text mode.
+    const std::vector<LinkInfo>& links() const;
 
   private:
     std::unique_ptr<const Impl> impl_;
