@@ -154,38 +154,6 @@ Profiles Generate(std::int64_t n, std::uint64_t seed) {
     return out;
 }
 
-// The HTML escaping a careful hand-written sender does: & < > " ', copying the runs between
-// them in one append.
-void Escape(std::string& out, std::string_view s) {
-    std::size_t run = 0;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        std::string_view rep;
-        switch (s[i]) {
-            case '&':
-                rep = "&amp;";
-                break;
-            case '<':
-                rep = "&lt;";
-                break;
-            case '>':
-                rep = "&gt;";
-                break;
-            case '"':
-                rep = "&quot;";
-                break;
-            case '\'':
-                rep = "&#39;";
-                break;
-            default:
-                continue;
-        }
-        out.append(s.data() + run, i - run);
-        out += rep;
-        run = i + 1;
-    }
-    out.append(s.data() + run, s.size() - run);
-}
-
 void Int(std::string& out, std::int64_t v) {
     char buf[24];
     auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
@@ -205,7 +173,7 @@ void Tracked(std::string& out, std::uint32_t link, std::int64_t recipient) {
 
 void HandWritten(const Plain& p, std::string& out) {
     out += "<!DOCTYPE html>\n<html lang=\"";
-    Escape(out, p.language);
+    render::AppendEscaped(out, p.language);
     out +=
         "\"><head><meta charset=\"utf-8\"><title>Your monthly summary</title></head>\n"
         "<body style=\"margin:0;padding:0;background:#f4f4f4;font-family:Helvetica,Arial,"
@@ -221,27 +189,27 @@ void HandWritten(const Plain& p, std::string& out) {
         "<img src=\"https://shop.example/logo.png\" alt=\"Shop\" width=\"120\"></a></td></tr>\n"
         "<tr><td style=\"padding:0 24px\">\n"
         "<h1 style=\"font-size:22px;color:#222\">Hello ";
-    Escape(out, p.first_name);
+    render::AppendEscaped(out, p.first_name);
     out += ' ';
-    Escape(out, p.last_name);
+    render::AppendEscaped(out, p.last_name);
     out +=
         ",</h1>\n<p style=\"font-size:15px;line-height:22px;color:#444\">Here is what "
         "happened on your account ";
-    Escape(out, p.email);
+    render::AppendEscaped(out, p.email);
     out += " this month. You have ";
     Int(out, p.points);
     out += " loyalty points and your tier is ";
-    Escape(out, p.tier);
+    render::AppendEscaped(out, p.tier);
     out += ".</p>\n";
     if (p.vip) {
         out += "<p style=\"font-size:15px;color:#0a7\">As a VIP member in ";
-        Escape(out, p.city);
+        render::AppendEscaped(out, p.city);
         out += ", you get free express delivery on every order.</p>";
     } else {
         out +=
             "<p style=\"font-size:15px;color:#444\">Earn more points to unlock free express "
             "delivery in ";
-        Escape(out, p.city);
+        render::AppendEscaped(out, p.city);
         out += ".</p>";
     }
     out +=
@@ -249,7 +217,7 @@ void HandWritten(const Plain& p, std::string& out) {
         "<table role=\"presentation\" width=\"100%\" style=\"font-size:14px;color:#444\">\n";
     for (const Purchase& b : p.purchases) {
         out += "<tr><td style=\"padding:4px 0\">";
-        Escape(out, b.name);
+        render::AppendEscaped(out, b.name);
         out += "</td><td align=\"right\">";
         Int(out, b.quantity);
         out += " x ";
@@ -263,9 +231,9 @@ void HandWritten(const Plain& p, std::string& out) {
     out +=
         "\" style=\"color:#06c\">track "
         "your orders</a>.</p>\n<p style=\"font-size:13px;color:#888\">We will call ";
-    Escape(out, p.phone);
+    render::AppendEscaped(out, p.phone);
     out += " only about deliveries to ";
-    Escape(out, p.country);
+    render::AppendEscaped(out, p.country);
     out +=
         ".</p>\n</td></tr>\n<tr><td style=\"padding:24px;font-size:12px;color:#999\">\n"
         "<a href=\"";
@@ -273,7 +241,7 @@ void HandWritten(const Plain& p, std::string& out) {
     out += "\" style=\"color:#999\">Preferences</a> |\n<a href=\"";
     Tracked(out, 4, p.id);
     out += "\" style=\"color:#999\">Help</a> |\n<a href=\"";
-    Escape(out, p.unsubscribe_url);
+    render::AppendEscaped(out, p.unsubscribe_url);
     out +=
         "\" style=\"color:#999\">Unsubscribe</a><br>\nShop Example SA, 1 rue de la Paix, "
         "75002 Paris, France. You receive this email because you have an account with us.\n"

@@ -72,6 +72,12 @@ struct RenderState {
     Origin error_at;
     bool zone_resolved = false;
     const void* zone = nullptr;  // date::time_zone*, resolved on first use by `date`
+    // When a limit stopped the render: the Limits member (maxOutputBytes, maxIterations), the
+    // error's `limit` detail.
+    const char* error_limit = nullptr;
+    // Scratch of tracked links (links.cpp): the rendered URL and what rewrite_link wrote.
+    std::string link_url;
+    std::string link_rewritten;
 
     bool failed() const { return !error_message.empty(); }
 };
@@ -114,6 +120,13 @@ using Block = std::vector<NodePtr>;
 Flow RenderBlock(const Block& block, RenderState& st, std::string& out);
 // Records a render-time failure at `at` and returns Flow::kError.
 Flow Failure(RenderState& st, Origin at, std::string message);
+// The same for a limit: `limit` names the Limits member (kLimitOutput, kLimitIterations).
+Flow LimitFailure(RenderState& st, Origin at, const char* limit, std::string message);
+// kError (the output limit) once `out` has grown past st.out_limit.
+Flow CheckSize(RenderState& st, Origin at, const std::string& out);
+
+inline constexpr const char* kLimitOutput = "maxOutputBytes";
+inline constexpr const char* kLimitIterations = "maxIterations";
 
 // ---- expressions (expressions.cpp) ----
 
@@ -355,8 +368,6 @@ class IncludeNode : public Node {
     Block body;
 };
 
-// HTML escaping of & < > " ' (the `escape` filter and auto-escaping).
-void AppendEscaped(std::string& out, std::string_view s);
 // Unicode code points in UTF-8 text (string length as Liquid counts it).
 std::size_t Utf8Length(std::string_view s);
 // Liquid's to_i: integers as they are, floats truncated, a string's leading integer, else 0.

@@ -232,6 +232,7 @@ bool DateFilter(Value& io, std::span<const Value* const> args, FilterEnv& env) {
             break;
         }
         if (out.size() > st.limits.max_output_bytes) {
+            env.limit = kLimitOutput;
             env.error = "date: the result is larger than the output limit of " +
                         std::to_string(st.limits.max_output_bytes) + " bytes";
             return false;

@@ -220,6 +220,7 @@ const Value& RangeExpr::Eval(RenderState& st, Value& scratch) const {
     if (to >= from) {
         auto n = static_cast<std::uint64_t>(to - from) + 1;
         if (n > st.limits.max_iterations) {
+            st.error_limit = kLimitIterations;
             st.error_message =
                 "range has more than " + std::to_string(st.limits.max_iterations) + " items";
             st.error_at = at();
@@ -237,7 +238,7 @@ const Value& FilterExpr::Eval(RenderState& st, Value& scratch) const {
     if (st.failed()) return NilValue();
     if (filters_.empty()) return in;
     Value cur = in;
-    FilterEnv env{st, {}};
+    FilterEnv env{st, {}, nullptr};
     for (const FilterCall& f : filters_) {
         std::array<Value, kMaxFilterArgs> arg_scratch;
         std::array<const Value*, kMaxFilterArgs> args{};
@@ -248,6 +249,7 @@ const Value& FilterExpr::Eval(RenderState& st, Value& scratch) const {
         }
         if (!f.fn(cur, std::span<const Value* const>(args.data(), n), env)) {
             st.error_message = std::move(env.error);
+            st.error_limit = env.limit;
             st.error_at = f.at;
             return NilValue();
         }
@@ -255,6 +257,7 @@ const Value& FilterExpr::Eval(RenderState& st, Value& scratch) const {
         // `concat` in a loop, `join` with a long separator) can grow without bound.
         std::size_t budget = st.limits.max_output_bytes;
         if (!WithinSize(cur, budget)) {
+            st.error_limit = kLimitOutput;
             st.error_message = "a value is larger than the output limit of " +
                                std::to_string(st.limits.max_output_bytes) + " bytes";
             st.error_at = f.at;

@@ -88,6 +88,11 @@ bool Fail(FilterEnv& env, std::string message) {
     return false;
 }
 
+bool FailLimit(FilterEnv& env, const char* limit, std::string message) {
+    env.limit = limit;
+    return Fail(env, std::move(message));
+}
+
 // ---- strings ----
 
 bool Upcase(Value& io, Args, FilterEnv&) {
@@ -212,7 +217,8 @@ bool Replace(Value& io, Args args, FilterEnv& env) {
     std::string out;
     if (!ReplaceIn(Str(io), StrArg(args, 0), kRemove ? "" : StrArg(args, 1), W,
                    env.st.limits.max_output_bytes, out)) {
-        return Fail(env, "the result is larger than the output limit of " +
+        return FailLimit(env, kLimitOutput,
+                         "the result is larger than the output limit of " +
                              std::to_string(env.st.limits.max_output_bytes) + " bytes");
     }
     io = Value(std::move(out));
@@ -294,8 +300,9 @@ bool Split(Value& io, Args args, FilterEnv& env) {
         while (!out.empty() && out.back().as_string().empty()) out.pop_back();
     }
     if (out.size() > env.st.limits.max_iterations) {
-        return Fail(env,
-                    "split: more than " + std::to_string(env.st.limits.max_iterations) + " items");
+        return FailLimit(
+            env, kLimitIterations,
+            "split: more than " + std::to_string(env.st.limits.max_iterations) + " items");
     }
     io = Value(std::move(out));
     return true;
@@ -465,7 +472,8 @@ bool Join(Value& io, Args args, FilterEnv& env) {
         first = false;
         v.AppendTo(out);
         if (out.size() > env.st.limits.max_output_bytes) {
-            return Fail(env, "join: the result is larger than the output limit of " +
+            return FailLimit(env, kLimitOutput,
+                             "join: the result is larger than the output limit of " +
                                  std::to_string(env.st.limits.max_output_bytes) + " bytes");
         }
     }
@@ -486,7 +494,8 @@ bool Concat(Value& io, Args args, FilterEnv& env) {
     Array a = Items(io);
     Flatten(*other, a);
     if (a.size() > env.st.limits.max_iterations) {
-        return Fail(env, "concat: the array has more than " +
+        return FailLimit(env, kLimitIterations,
+                         "concat: the array has more than " +
                              std::to_string(env.st.limits.max_iterations) + " items");
     }
     io = Value(std::move(a));

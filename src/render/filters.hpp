@@ -16,7 +16,8 @@ inline constexpr std::size_t kMaxFilterArgs = 4;
 
 struct FilterEnv {
     RenderState& st;
-    std::string error;  // set by a filter that returns false
+    std::string error;            // set by a filter that returns false
+    const char* limit = nullptr;  // and the Limits member, when a limit stopped it
 };
 
 struct FilterSpec {

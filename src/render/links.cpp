@@ -470,15 +470,6 @@ void Finder::Scan(Block& block) {
     block = std::move(out);
 }
 
-Flow CheckSize(RenderState& st, Origin at, const std::string& out) {
-    if (out.size() > st.out_limit) {
-        return Failure(st, at,
-                       "the output is larger than the limit of " +
-                           std::to_string(st.limits.max_output_bytes) + " bytes");
-    }
-    return Flow::kNormal;
-}
-
 Flow RenderPieces(const std::vector<LinkPiece>& pieces, Origin at, RenderState& st,
                   std::string& out) {
     for (const LinkPiece& p : pieces) {
@@ -530,21 +521,26 @@ Flow LinkNode::Render(RenderState& st, std::string& out) const {
     if (!info_.tracked || !st.options.rewrite_link) {
         f = RenderPieces(url, at(), st, out);
     } else {
-        std::string rendered;
+        // The render's scratch buffers, reused from link to link (no allocation per link once
+        // they have grown); decoding only when escaping put an entity in the URL.
+        std::string& rendered = st.link_url;
+        rendered.clear();
         std::size_t saved = st.out_limit;
         st.out_limit = st.limits.max_output_bytes;
         f = RenderPieces(url, at(), st, rendered);
         st.out_limit = saved;
         if (f != Flow::kNormal) return f;
-        std::string decoded = Unescape(rendered);
-        std::string_view plain = Trim(decoded);
+        std::string decoded;
+        if (rendered.find('&') != std::string::npos) decoded = Unescape(rendered);
+        std::string_view plain = Trim(decoded.empty() ? std::string_view(rendered) : decoded);
         const Context& c = st.context;
         if (plain.empty() || IStartsWith(plain, "mailto:") || IStartsWith(plain, "tel:") ||
             plain[0] == '#' || IsSpecial(c.unsubscribe_url, plain) ||
             IsSpecial(c.mirror_url, plain) || IsSpecial(c.subscription_url, plain)) {
             out.append(rendered);
         } else {
-            std::string rewritten;
+            std::string& rewritten = st.link_rewritten;
+            rewritten.clear();
             st.options.rewrite_link(info_, plain, rewritten);
             AppendEscaped(out, rewritten);
         }

@@ -4,23 +4,24 @@
 #include "render/ast.hpp"
 
 namespace overture::render {
-namespace {
-
-Flow CheckSize(RenderState& st, Origin at, const std::string& out) {
-    if (out.size() > st.out_limit) {
-        return Failure(st, at,
-                       "the output is larger than the limit of " +
-                           std::to_string(st.limits.max_output_bytes) + " bytes");
-    }
-    return Flow::kNormal;
-}
-
-}  // namespace
-
 Flow Failure(RenderState& st, Origin at, std::string message) {
     st.error_message = std::move(message);
     st.error_at = at;
     return Flow::kError;
+}
+
+Flow LimitFailure(RenderState& st, Origin at, const char* limit, std::string message) {
+    st.error_limit = limit;
+    return Failure(st, at, std::move(message));
+}
+
+Flow CheckSize(RenderState& st, Origin at, const std::string& out) {
+    if (out.size() > st.out_limit) {
+        return LimitFailure(st, at, kLimitOutput,
+                            "the output is larger than the limit of " +
+                                std::to_string(st.limits.max_output_bytes) + " bytes");
+    }
+    return Flow::kNormal;
 }
 
 Flow RenderBlock(const Block& block, RenderState& st, std::string& out) {
@@ -136,8 +137,8 @@ Flow ForNode::Render(RenderState& st, std::string& out) const {
     Slot& var = st.slots[var_slot];
     for (std::int64_t k = 0; k < n; ++k) {
         if (++st.iterations > st.limits.max_iterations) {
-            return Failure(
-                st, at(),
+            return LimitFailure(
+                st, at(), kLimitIterations,
                 "more than " + std::to_string(st.limits.max_iterations) + " loop iterations");
         }
         std::int64_t i = reversed ? end - 1 - k : start + k;

@@ -206,8 +206,8 @@ Status Parser::Run(std::string_view source) {
     impl_.source_names.emplace_back();
     if (source.size() > opts_.limits.max_source_bytes) {
         return Fail(Error::InvalidArgument("the template is larger than " +
-                                           std::to_string(opts_.limits.max_source_bytes) +
-                                           " bytes"));
+                                           std::to_string(opts_.limits.max_source_bytes) + " bytes")
+                        .With("limit", "maxSourceBytes"));
     }
     compiled_bytes_ = source.size();
     Cursor c;
@@ -305,7 +305,8 @@ Status Parser::ParseTag(Cursor& c, const Segment& seg, Block& out, int depth) {
                      name == "capture" || name == "include";
     if (block_tag && depth >= opts_.limits.max_nesting) {
         return Fail(ErrorAt(at, "blocks are nested more than " +
-                                    std::to_string(opts_.limits.max_nesting) + " deep"));
+                                    std::to_string(opts_.limits.max_nesting) + " deep")
+                        .With("limit", "maxNesting"));
     }
     if (name == "if" || name == "unless") return ParseIf(c, seg, t, name == "unless", out, depth);
     if (name == "case") return ParseCase(c, seg, t, out, depth);
@@ -579,7 +580,8 @@ Status Parser::ParseInclude(Cursor& c, const Segment& seg, Toks& t, Block& out, 
     if (include_depth_ >= opts_.limits.max_include_depth) {
         return Fail(ErrorAt(at, "fragments are included more than " +
                                     std::to_string(opts_.limits.max_include_depth) +
-                                    " deep (does a fragment include itself?)"));
+                                    " deep (does a fragment include itself?)")
+                        .With("limit", "maxIncludeDepth"));
     }
     // Each fragment's text is asked for and stored once; a fragment included in several places
     // is compiled at each (its variables and loops may differ).
@@ -605,7 +607,8 @@ Status Parser::ParseInclude(Cursor& c, const Segment& seg, Toks& t, Block& out, 
     if (compiled_bytes_ > 4 * opts_.limits.max_source_bytes) {
         return Fail(ErrorAt(at, "the template with its fragments is larger than " +
                                     std::to_string(4 * opts_.limits.max_source_bytes) +
-                                    " bytes (fragments are counted at each include)"));
+                                    " bytes (fragments are counted at each include)")
+                        .With("limit", "maxSourceBytes"));
     }
 
     std::size_t scope = locals_.size();

@@ -138,12 +138,14 @@ TEST(Render, LimitsStopRunawayTemplates) {
     auto r = loops->Render({});
     ASSERT_FALSE(r);
     EXPECT_NE(r.error().message.find("loop iterations"), std::string::npos);
+    EXPECT_EQ(r.error().details.at("limit"), "maxIterations");
 
     auto big = Compile("{% for i in (1..900) %}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{% endfor %}", o);
     ASSERT_TRUE(big);
     auto r2 = big->Render({});
     ASSERT_FALSE(r2);
     EXPECT_NE(r2.error().message.find("output is larger"), std::string::npos);
+    EXPECT_EQ(r2.error().details.at("limit"), "maxOutputBytes");
 
     auto doubling = Compile(
         "{% assign s = 'xx' %}{% for i in (1..100) %}{% assign s = s | append: s %}{% endfor %}",
@@ -152,6 +154,7 @@ TEST(Render, LimitsStopRunawayTemplates) {
     auto r3 = doubling->Render({});
     ASSERT_FALSE(r3);
     EXPECT_NE(r3.error().message.find("larger than the output limit"), std::string::npos);
+    EXPECT_EQ(r3.error().details.at("limit"), "maxOutputBytes");
 
     auto self = [](std::string_view) -> std::optional<std::string> {
         return std::string("{% include 'me' %}");
@@ -159,6 +162,7 @@ TEST(Render, LimitsStopRunawayTemplates) {
     auto rec = Compile("{% include 'me' %}", {.fragments = self});
     ASSERT_FALSE(rec);
     EXPECT_NE(rec.error().message.find("included more than"), std::string::npos);
+    EXPECT_EQ(rec.error().details.at("limit"), "maxIncludeDepth");
 
     // Filters that multiply sizes stop at the output limit instead of allocating it all.
     const char* multipliers[] = {
@@ -179,6 +183,11 @@ TEST(Render, LimitsStopRunawayTemplates) {
         EXPECT_TRUE(m.find("larger than") != std::string::npos ||
                     m.find("more than") != std::string::npos)
             << m;
+        // Every limit names itself in the `limit` detail, for callers (the templates API).
+        ASSERT_TRUE(r4.error().details.contains("limit")) << m;
+        EXPECT_TRUE(r4.error().details.at("limit") == "maxOutputBytes" ||
+                    r4.error().details.at("limit") == "maxIterations")
+            << m;
     }
 
     // Fragments that include fragments ten times over stop at the compiled-size limit.
@@ -196,12 +205,14 @@ TEST(Render, LimitsStopRunawayTemplates) {
     ASSERT_FALSE(fan);
     EXPECT_NE(fan.error().message.find("with its fragments"), std::string::npos)
         << fan.error().message;
+    EXPECT_EQ(fan.error().details.at("limit"), "maxSourceBytes");
 
     std::string deep;
     for (int i = 0; i < 100; ++i) deep += "{% if true %}";
     auto nested = Compile(deep);
     ASSERT_FALSE(nested);
     EXPECT_NE(nested.error().message.find("nested more than"), std::string::npos);
+    EXPECT_EQ(nested.error().details.at("limit"), "maxNesting");
 }
 
 TEST(Render, TimeZoneComesFromTheOptions) {

@@ -17,7 +17,8 @@ const std::vector<LinkInfo>& Template::links() const { return impl_->links; }
 
 Status Template::Render(const Context& context, const RenderOptions& options,
                         std::string& out) const {
-    RenderState st{context, options, impl_->limits, {}, {}, 0, 0, {}, {}, false, nullptr};
+    RenderState st{context, options, impl_->limits, {},      {},      0,  0,
+                   {},      {},      false,         nullptr, nullptr, {}, {}};
     st.slots.resize(impl_->slot_count);
     st.loops.resize(impl_->loop_count);
     st.out_limit = out.size() + impl_->limits.max_output_bytes;
@@ -25,6 +26,7 @@ Status Template::Render(const Context& context, const RenderOptions& options,
     if (f != Flow::kError) return {};
     const Origin at = st.error_at;
     Error e = ErrorAt(*impl_->sources[at.source], at.offset, st.error_message);
+    if (st.error_limit) e.details["limit"] = st.error_limit;
     if (at.source != 0) {
         const std::string& name = impl_->source_names[at.source];
         e.message = "fragment \"" + name + "\", " + e.message;

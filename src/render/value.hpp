@@ -99,6 +99,9 @@ inline constexpr int kIncomparable = 2;
 // form at 1e16 and above or below 1e-4 ("1.0e+16").
 void AppendFloat(std::string& out, double d);
 
+// HTML escaping of & < > " ' (the `escape` filter and auto-escaping), appended to `out`.
+void AppendEscaped(std::string& out, std::string_view s);
+
 // A JSON document as a Value (objects keep their key order; integers that fit int64 stay
 // integers). Used by tests, previews and the API.
 Value FromJson(const boost::json::value& json);

@@ -48,22 +48,10 @@ std::string DetailText(const Error& e, const std::string& key) {
 }
 
 // The engine's error, tagged with the part it came from (message "html: line 1, ...", detail
-// part) and, when a limit stopped a render, the render::Limits member it names.
+// part). A limit's error already names the render::Limits member in its `limit` detail.
 Error TagPart(Error e, std::string_view part) {
     e.message = fmt::format("{}: {}", part, e.message);
     e.details["part"] = std::string(part);
-    const auto& m = e.message;
-    if (m.find("loop iterations") != std::string::npos ||
-        (m.find("more than") != std::string::npos && m.find(" items") != std::string::npos)) {
-        e.details["limit"] = "maxIterations";
-    } else if (m.find("output limit") != std::string::npos ||
-               m.find("larger than the limit") != std::string::npos) {
-        e.details["limit"] = "maxOutputBytes";
-    } else if (m.find("nested more than") != std::string::npos) {
-        e.details["limit"] = "maxNesting";
-    } else if (m.find("template is larger than") != std::string::npos) {
-        e.details["limit"] = "maxSourceBytes";
-    }
     return e;
 }
 
