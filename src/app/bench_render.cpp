@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "app/bench_util.hpp"
 #include "app/commands.hpp"
 #include "render/template.hpp"
 #include "render/value.hpp"
@@ -246,12 +247,6 @@ void HandWritten(const Plain& p, std::string& out) {
         "\" style=\"color:#999\">Unsubscribe</a><br>\nShop Example SA, 1 rue de la Paix, "
         "75002 Paris, France. You receive this email because you have an account with us.\n"
         "</td></tr></table>\n</td></tr></table>\n</body></html>\n";
-}
-
-double Median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 }  // namespace

@@ -23,6 +23,7 @@
 #include <iostream>
 #include <vector>
 
+#include "app/bench_util.hpp"
 #include "app/demo_data.hpp"
 #include "app/demo_load.hpp"
 #include "app/open_database.hpp"
@@ -46,12 +47,6 @@ using Steady = std::chrono::steady_clock;
 
 constexpr int kChunk = 5'000;
 constexpr std::int64_t kCommitEvery = 100'000;
-
-void PrintError(const Error& e) {
-    std::cerr << "overture: " << e.message;
-    if (!e.detail.empty()) std::cerr << " (" << e.detail << ")";
-    std::cerr << "\n";
-}
 
 double Since(Steady::time_point t) {
     return std::chrono::duration<double>(Steady::now() - t).count();
@@ -293,23 +288,12 @@ std::string OurSql(const Session& s, const Audience& a, const Clock& clock) {
     return sql->condition;
 }
 
-double Median(std::vector<double> v) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 }  // namespace
 
 int RunBenchSegment(const CommonOptions& common, const BenchSegmentOptions& options) {
-    auto loaded = LoadConfigFor(common);
-    if (!loaded) {
-        PrintError(loaded.error());
-        return kExitUsage;
-    }
+    auto loaded = StartCommand(common);
+    if (!loaded) return kExitUsage;
     config::Config cfg = std::move(*loaded);
-    InitLogging(cfg.log.level);
     if (options.profiles < 1 || options.rounds < 1 || options.purchases < 0) {
         std::cerr
             << "overture: --profiles and --rounds must be at least 1, --purchases 0 or more\n";

@@ -30,7 +30,7 @@
 
 namespace overture::app {
 
-namespace {
+namespace {}  // namespace
 
 void PrintError(const Error& e) {
     std::cerr << "overture: " << e.message;
@@ -38,7 +38,15 @@ void PrintError(const Error& e) {
     std::cerr << "\n";
 }
 
-}  // namespace
+std::optional<config::Config> StartCommand(const CommonOptions& common) {
+    auto loaded = LoadConfigFor(common);
+    if (!loaded) {
+        PrintError(loaded.error());
+        return std::nullopt;
+    }
+    InitLogging(loaded->log.level);
+    return std::move(*loaded);
+}
 
 Result<config::Config> LoadConfigFor(const CommonOptions& common) {
     config::Config cfg;
@@ -258,12 +266,8 @@ int RunInit(const CommonOptions& common, const std::string& admin_password) {
 }
 
 int RunMigrate(const CommonOptions& common) {
-    auto cfg = LoadConfig(common);
-    if (!cfg) {
-        PrintError(cfg.error());
-        return kExitUsage;
-    }
-    InitLogging(cfg->log.level);
+    auto cfg = StartCommand(common);
+    if (!cfg) return kExitUsage;
     auto opened = OpenDatabase(cfg->database, /*migrate=*/true);
     if (!opened) {
         PrintError(opened.error());

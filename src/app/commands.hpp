@@ -2,6 +2,7 @@
 // The CLI commands. Each returns the process exit code: 0 success, 1 a runtime failure (the
 // database unreachable, a port taken), 2 a usage or configuration error.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -69,5 +70,10 @@ int RunDemo(const CommonOptions& common, const DemoOptions& options);
 
 // Defaults < config file < OVERTURE_* environment < flags, validated.
 Result<config::Config> LoadConfigFor(const CommonOptions& common);
+// "overture: <message> (<detail>)" on stderr.
+void PrintError(const Error& e);
+// The prologue of a command: the configuration (LoadConfigFor) and logging set up from it;
+// nullopt, the error printed, when the configuration is bad (exit with kExitUsage).
+std::optional<config::Config> StartCommand(const CommonOptions& common);
 
 }  // namespace overture::app

@@ -29,12 +29,6 @@ using storage::Transaction;
 constexpr int kMaxProfiles = 1'000'000;
 constexpr int kChunk = 5'000;
 
-void PrintError(const Error& e) {
-    std::cerr << "overture: " << e.message;
-    if (!e.detail.empty()) std::cerr << " (" << e.detail << ")";
-    std::cerr << "\n";
-}
-
 // 29874 -> "29,874"
 std::string Thousands(std::int64_t n) {
     auto digits = std::to_string(n);
@@ -59,13 +53,9 @@ void Progress(std::int64_t done, std::int64_t total) {
 }  // namespace
 
 int RunDemo(const CommonOptions& common, const DemoOptions& options) {
-    auto loaded = LoadConfigFor(common);
-    if (!loaded) {
-        PrintError(loaded.error());
-        return kExitUsage;
-    }
+    auto loaded = StartCommand(common);
+    if (!loaded) return kExitUsage;
     config::Config cfg = std::move(*loaded);
-    InitLogging(cfg.log.level);
     if (options.profiles < 1 || options.profiles > kMaxProfiles) {
         std::cerr << fmt::format("overture: --profiles must be between 1 and {}\n",
                                  Thousands(kMaxProfiles));

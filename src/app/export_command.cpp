@@ -14,12 +14,8 @@
 namespace overture::app {
 
 int RunExport(const CommonOptions& common, const ExportOptions& options) {
-    auto cfg = LoadConfigFor(common);
-    if (!cfg) {
-        std::cerr << "overture: " << cfg.error().message << "\n";
-        return kExitUsage;
-    }
-    InitLogging(cfg->log.level);
+    auto cfg = StartCommand(common);
+    if (!cfg) return kExitUsage;
     auto opened = OpenDatabase(cfg->database, /*migrate=*/true);
     if (!opened) {
         std::cerr << "overture: " << opened.error().message << "\n";

@@ -19,12 +19,6 @@ namespace overture::app {
 
 namespace {
 
-void PrintError(const Error& e) {
-    std::cerr << "overture: " << e.message;
-    if (!e.detail.empty()) std::cerr << " (" << e.detail << ")";
-    std::cerr << "\n";
-}
-
 // "[#########.........]  45%  123,456 lines  12,345 lines/s  ETA 0:12"
 class ProgressBar {
   public:
@@ -68,13 +62,9 @@ class ProgressBar {
 
 int RunImport(const CommonOptions& common, const ImportOptions& options) {
     config::Config cfg;
-    auto loaded = LoadConfigFor(common);
-    if (!loaded) {
-        PrintError(loaded.error());
-        return kExitUsage;
-    }
-    cfg = std::move(*loaded);
-    InitLogging(cfg.log.level);
+    auto started = StartCommand(common);
+    if (!started) return kExitUsage;
+    cfg = std::move(*started);
     auto mode = importexport::ParseImportMode(options.mode);
     if (!mode) {
         std::cerr << "overture: --mode must be insert, update, upsert or delete\n";
