@@ -17,11 +17,15 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev
   libpq-dev libsqlite3-dev sqlite3
   libfmt-dev libspdlog-dev libcli11-dev libtomlplusplus-dev libsodium-dev libidn2-dev zlib1g-dev
-  libhowardhinnant-date-dev tzdata
+  libhowardhinnant-date-dev tzdata libre2-dev libcurl4-openssl-dev
   nodejs
 )
+# The email channel's test peers: postfix's smtp-sink and smtp-source, aiosmtpd (STARTTLS, AUTH
+# and fault injection), python3-dkim with python3-nacl (an independent DKIM verifier, Ed25519
+# too), Dovecot (a real IMAP server for the bounce reader).
 test_packages=(
   libgtest-dev libgmock-dev postgresql-15 postgresql-client-15 chromium clang-format
+  postfix python3-aiosmtpd python3-dkim python3-nacl dovecot-imapd
 )
 # clang 19 is the first clang whose concepts support lets libstdc++ 12's <expected> compile
 # (fuzz/CMakeLists.txt); libclang-rt-19-dev holds libFuzzer and the sanitizer runtimes.
@@ -46,7 +50,20 @@ if [ ${#missing[@]} -gt 0 ]; then
     sudo="sudo"
   fi
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # postfix and dovecot are test peers that the tests start themselves: install them without
+  # configuring postfix as this machine's mail system and without starting either service
+  # (a temporary policy-rc.d, unless the machine already has one).
+  echo "postfix postfix/main_mailer_type select No configuration" | $sudo debconf-set-selections
+  policy_added=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+    $sudo chmod +x /usr/sbin/policy-rc.d
+    policy_added=1
+  fi
+  status=0
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" || status=$?
+  [ $policy_added = 1 ] && $sudo rm -f /usr/sbin/policy-rc.d
+  [ $status = 0 ] || exit $status
 fi
 
 # npm comes with Debian's nodejs or NodeSource's; install Debian's npm only when it is absent.

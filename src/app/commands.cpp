@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "app/bounce_poller.hpp"
 #include "app/open_database.hpp"
 #include "common/crypto.hpp"
 #include "common/log.hpp"
@@ -75,8 +76,9 @@ Result<config::Config> LoadConfig(const CommonOptions& common) { return LoadConf
 
 // Everything a command needs, built in dependency order.
 struct Services {
-    explicit Services(storage::Database& db, const config::Config& cfg)
-        : audit(db, clock),
+    Services(storage::Database& db, const config::Config& cfg, SecretBox secret_box)
+        : secrets(std::move(secret_box)),
+          audit(db, clock),
           users(db, clock, audit),
           auth(db, clock, random,
                service::AuthOptions{std::chrono::minutes(cfg.security.session_ttl_minutes),
@@ -89,8 +91,12 @@ struct Services {
           imports(db, clock, random, schema, cfg.imports.directory),
           exports(records, schema),
           audiences(db, clock, audit, schema, records, exports),
-          templates(records, schema) {}
+          templates(records, schema),
+          routes(db, clock, audit, secrets, cfg.email.maildir_root),
+          dkim_keys(db, clock, audit, secrets),
+          bounces(db, clock, audit) {}
 
+    SecretBox secrets;
     SystemClock clock;
     SecureRandom random;
     service::AuditLog audit;
@@ -104,6 +110,9 @@ struct Services {
     service::ExportService exports;
     service::AudienceService audiences;
     service::TemplateService templates;
+    service::RouteService routes;
+    service::DkimKeyService dkim_keys;
+    service::BounceService bounces;
 };
 
 std::filesystem::path DefaultWebRoot() {
@@ -138,7 +147,9 @@ Result<Services*> Setup(const CommonOptions& common, config::Config& cfg,
     if (!opened) return Fail(opened.error());
     for (const auto& m : opened->migrations.applied) spdlog::info("applied migration {}", m);
     db = std::move(opened->db);
-    services = std::make_unique<Services>(*db, cfg);
+    auto secrets = SecretBox::LoadOrCreate(cfg.security.secret_key_file);
+    if (!secrets) return Fail(secrets.error());
+    services = std::make_unique<Services>(*db, cfg, std::move(*secrets));
     if (auto st = services->schema.Load(); !st) return Fail(st.error());
     return services.get();
 }
@@ -174,7 +185,12 @@ int RunServe(const CommonOptions& common, const ServeOptions& serve) {
     }
     for (const auto& m : opened->migrations.applied) spdlog::info("applied migration {}", m);
     auto db = std::move(opened->db);
-    Services services(*db, cfg);
+    auto secrets = SecretBox::LoadOrCreate(cfg.security.secret_key_file);
+    if (!secrets) {
+        PrintError(secrets.error());
+        return kExitFailure;
+    }
+    Services services(*db, cfg, std::move(*secrets));
     if (auto st = services.schema.Load(); !st) {
         PrintError(st.error());
         return kExitFailure;
@@ -199,7 +215,10 @@ int RunServe(const CommonOptions& common, const ServeOptions& serve) {
                          services.imports,
                          services.exports,
                          services.audiences,
-                         services.templates};
+                         services.templates,
+                         services.routes,
+                         services.dkim_keys,
+                         services.bounces};
     http::RegisterApi(router, ctx);
     std::filesystem::path web_root =
         cfg.http.web_root.empty() ? DefaultWebRoot() : std::filesystem::path(cfg.http.web_root);
@@ -224,7 +243,10 @@ int RunServe(const CommonOptions& common, const ServeOptions& serve) {
     }
     spdlog::info("overture serving http://{}:{} (database {}, web UI from {})", options.host,
                  server.port(), storage::DialectName(db->dialect()), web_root.string());
+    std::optional<BouncePoller> bounce_poller;
+    if (!cfg.bounces.imap_url.empty()) bounce_poller.emplace(cfg.bounces, services.bounces);
     server.Wait();
+    if (bounce_poller) bounce_poller->Stop();
     spdlog::info("overture stopped");
     return kExitOk;
 }

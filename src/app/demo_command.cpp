@@ -16,8 +16,10 @@
 #include "app/demo_data.hpp"
 #include "app/demo_load.hpp"
 #include "app/open_database.hpp"
+#include "common/crypto.hpp"
 #include "common/log.hpp"
 #include "service/audit.hpp"
+#include "service/routes.hpp"
 #include "service/schema_service.hpp"
 
 namespace overture::app {
@@ -74,6 +76,20 @@ int RunDemo(const CommonOptions& common, const DemoOptions& options) {
     if (auto st = schema.Load(); !st) {
         PrintError(st.error());
         return kExitFailure;
+    }
+    // The demo's sending route: a maildir folder under email.maildir_root, so that deliveries
+    // "send" with no mail server. Only when there is no route at all.
+    {
+        auto secrets = SecretBox::LoadOrCreate(cfg.security.secret_key_file);
+        if (!secrets) {
+            PrintError(secrets.error());
+            return kExitFailure;
+        }
+        service::RouteService routes(db, clock, audit, *secrets, cfg.email.maildir_root);
+        if (auto st = routes.EnsureDemoRoute(service::Actor::System()); !st) {
+            PrintError(st.error());
+            return kExitFailure;
+        }
     }
     auto started = std::chrono::steady_clock::now();
     auto already = [](std::int64_t n) {

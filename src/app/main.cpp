@@ -1,9 +1,10 @@
 // overture: the one binary. Commands: serve, init, migrate, user add, import, export, demo,
-// bench segment, bench render (DESIGN.md section 8).
+// bench segment, bench render, bench smtp (DESIGN.md section 8).
 #include <CLI/CLI.hpp>
 
 #include "app/bench_render.hpp"
 #include "app/bench_segment.hpp"
+#include "app/bench_smtp.hpp"
 #include "app/commands.hpp"
 
 namespace {
@@ -143,6 +144,27 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     bench_render_cmd->add_option("--out", bench_render.out, "append results (TSV) to FILE");
     bench_render_cmd->add_option("--seed", bench_render.seed, "random seed")->capture_default_str();
+    BenchSmtpOptions bench_smtp;
+    auto* bench_smtp_cmd = bench_cmd->add_subcommand(
+        "smtp", "Send personalized DKIM-signed mail into an SMTP sink (docs/benchmarks.md)");
+    bench_smtp_cmd->add_option("--host", bench_smtp.host, "the sink's address")
+        ->capture_default_str();
+    bench_smtp_cmd->add_option("--port", bench_smtp.port, "the sink's port")->required();
+    bench_smtp_cmd->add_option("--messages", bench_smtp.messages, "messages to send")
+        ->capture_default_str();
+    bench_smtp_cmd->add_option("--connections", bench_smtp.connections, "SMTP connections")
+        ->capture_default_str();
+    bench_smtp_cmd->add_option("--algorithm", bench_smtp.algorithm, "DKIM: ed25519 or rsa")
+        ->capture_default_str();
+    bench_smtp_cmd
+        ->add_option("--workers", bench_smtp.workers,
+                     "threads that render, write and sign (0: one per core)")
+        ->capture_default_str();
+    bench_smtp_cmd->add_option("--size", bench_smtp.size, "aim for messages of about N bytes")
+        ->capture_default_str();
+    bench_smtp_cmd->add_option("--max-seconds", bench_smtp.max_seconds, "give up after this")
+        ->capture_default_str();
+    bench_smtp_cmd->add_option("--out", bench_smtp.out, "append results (TSV) to FILE");
 
     try {
         cli.parse(argc, argv);
@@ -160,5 +182,6 @@ int main(int argc, char** argv) {
     if (demo_cmd->parsed()) return RunDemo(common, demo);
     if (bench_segment_cmd->parsed()) return RunBenchSegment(common, bench_segment);
     if (bench_render_cmd->parsed()) return RunBenchRender(bench_render);
+    if (bench_smtp_cmd->parsed()) return RunBenchSmtp(bench_smtp);
     return kExitUsage;
 }

@@ -1,4 +1,9 @@
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "common/clock.hpp"
 #include "common/crypto.hpp"
@@ -77,6 +82,54 @@ TEST(Clock, FakeClockAdvancesAndFormats) {
     EXPECT_EQ(FormatRfc3339(clock.Now()), "2026-11-30T00:53:20.123Z");
     clock.Advance(std::chrono::milliseconds(1000));
     EXPECT_EQ(ToUnixMillis(clock.Now()), 1'796'000'001'123);
+}
+
+TEST(SecretBox, SealsAndOpensBoundToPurposeAndKey) {
+    InitCrypto();
+    auto box = SecretBox::FromKey(std::string(32, 'k'));
+    ASSERT_TRUE(box);
+    const auto sealed = box->Seal("p@ss word", "route-password");
+    EXPECT_TRUE(sealed.starts_with("v1." + box->key_id() + "."));
+    EXPECT_EQ(sealed.find("p@ss"), std::string::npos);
+    EXPECT_NE(sealed, box->Seal("p@ss word", "route-password"));  // a fresh nonce each time
+    auto opened = box->Open(sealed, "route-password");
+    ASSERT_TRUE(opened) << opened.error().message;
+    EXPECT_EQ(*opened, "p@ss word");
+    EXPECT_FALSE(box->Open(sealed, "dkim-private-key"));  // another purpose
+    auto other = SecretBox::FromKey(std::string(32, 'x'));
+    ASSERT_TRUE(other);
+    auto wrong = other->Open(sealed, "route-password");
+    ASSERT_FALSE(wrong);
+    EXPECT_NE(wrong.error().message.find("another secret key"), std::string::npos);
+    std::string tampered = sealed;
+    tampered[tampered.size() - 3] = tampered[tampered.size() - 3] == 'A' ? 'B' : 'A';
+    EXPECT_FALSE(box->Open(tampered, "route-password"));
+    EXPECT_FALSE(SecretBox::FromKey("short"));
+}
+
+TEST(SecretBox, KeyFileIsCreatedOnceWithPrivateModeAndReadAgain) {
+    InitCrypto();
+    const std::string dir = ::testing::TempDir() + "/secretbox_" + std::to_string(::getpid());
+    const std::string path = dir + "/sub/secret.key";
+    auto first = SecretBox::LoadOrCreate(path);
+    ASSERT_TRUE(first) << first.error().message;
+    struct stat st {};
+    ASSERT_EQ(::stat(path.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    auto second = SecretBox::LoadOrCreate(path);
+    ASSERT_TRUE(second);
+    EXPECT_EQ(first->key_id(), second->key_id());
+    auto opened = second->Open(first->Seal("x", "p"), "p");
+    ASSERT_TRUE(opened);
+    EXPECT_EQ(*opened, "x");
+    {
+        std::ofstream bad(path, std::ios::trunc);
+        bad << "not hex\n";
+    }
+    auto broken = SecretBox::LoadOrCreate(path);
+    ASSERT_FALSE(broken);
+    EXPECT_NE(broken.error().message.find("64 hex digits"), std::string::npos);
+    std::filesystem::remove_all(dir);
 }
 
 TEST(Error, CodesHaveStableNames) {

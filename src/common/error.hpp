@@ -38,6 +38,10 @@ struct Error {
     static Error InvalidArgument(std::string message) {
         return {ErrorCode::kInvalidArgument, std::move(message), {}, {}};
     }
+    // kInvalidArgument about one field of the input, named in details["field"].
+    static Error InvalidField(std::string field, std::string message) {
+        return {ErrorCode::kInvalidArgument, std::move(message), {}, {{"field", std::move(field)}}};
+    }
     static Error NotFound(std::string message) {
         return {ErrorCode::kNotFound, std::move(message), {}, {}};
     }

@@ -40,10 +40,24 @@ struct SecurityConfig {
         "auto";                  // auto (Secure when X-Forwarded-Proto is https), always, never
     int login_max_failures = 5;  // failures per username in the window before refusing
     std::int64_t login_window_minutes = 15;
+    std::string secret_key_file = "var/secret.key";  // seals SMTP passwords and DKIM keys
 };
 
 struct ImportsConfig {
     std::string directory = "var/imports";  // uploaded files and rejects files
+};
+
+struct EmailConfig {
+    std::string maildir_root = "var/maildir";  // maildir routes write under this folder
+};
+
+struct BouncesConfig {
+    std::string imap_url;  // imap://host:port/INBOX or imaps://...; empty: no IMAP polling
+    std::string imap_username;
+    std::string imap_password;
+    bool imap_verify_certificate = true;
+    std::string imap_processed_folder;  // move handled mail there; empty: flag it deleted
+    std::int64_t imap_poll_seconds = 60;
 };
 
 struct LogConfig {
@@ -55,6 +69,8 @@ struct Config {
     HttpConfig http;
     SecurityConfig security;
     ImportsConfig imports;
+    EmailConfig email;
+    BouncesConfig bounces;
     LogConfig log;
 
     // Sets one key by its dotted name ("http.listen") from text, converting and validating.

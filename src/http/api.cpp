@@ -16,6 +16,7 @@ void RegisterApi(Router& router, const ApiContext& ctx) {
     RegisterQueryRoutes(router, ctx);
     RegisterAudienceRoutes(router, ctx);
     RegisterTemplateRoutes(router, ctx);
+    RegisterEmailRoutes(router, ctx);
 }
 
 }  // namespace overture::http

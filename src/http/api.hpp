@@ -11,9 +11,12 @@
 #include "service/api_keys.hpp"
 #include "service/audiences.hpp"
 #include "service/audit.hpp"
+#include "service/bounces.hpp"
+#include "service/dkim_keys.hpp"
 #include "service/exports.hpp"
 #include "service/imports.hpp"
 #include "service/records.hpp"
+#include "service/routes.hpp"
 #include "service/schema_service.hpp"
 #include "service/sessions.hpp"
 #include "service/subscriptions.hpp"
@@ -38,6 +41,9 @@ struct ApiContext {
     const service::ExportService& exports;
     const service::AudienceService& audiences;
     const service::TemplateService& templates;
+    const service::RouteService& routes;
+    const service::DkimKeyService& dkim_keys;
+    const service::BounceService& bounces;
 };
 
 inline constexpr std::string_view kSessionCookie = "overture_session";
@@ -59,5 +65,6 @@ void RegisterExportRoutes(Router& router, const ApiContext& ctx);
 void RegisterQueryRoutes(Router& router, const ApiContext& ctx);
 void RegisterAudienceRoutes(Router& router, const ApiContext& ctx);
 void RegisterTemplateRoutes(Router& router, const ApiContext& ctx);
+void RegisterEmailRoutes(Router& router, const ApiContext& ctx);
 
 }  // namespace overture::http

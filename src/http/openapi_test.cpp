@@ -65,8 +65,14 @@ TEST(OpenApi, RouterAndDocumentAgree) {
     service::ExportService exports(records, schema);
     service::AudienceService audiences(*fresh->db, clock, audit, schema, records, exports);
     service::TemplateService templates(records, schema);
-    ApiContext ctx{*fresh->db, cfg,     metrics,       audit,   users,   auth,      keys,
-                   schema,     records, subscriptions, imports, exports, audiences, templates};
+    auto secrets = SecretBox::FromKey(std::string(32, 's'));
+    ASSERT_TRUE(secrets);
+    service::RouteService routes(*fresh->db, clock, audit, *secrets, ::testing::TempDir());
+    service::DkimKeyService dkim_keys(*fresh->db, clock, audit, *secrets);
+    service::BounceService bounces(*fresh->db, clock, audit);
+    ApiContext ctx{*fresh->db, cfg,       metrics, audit,         users,   auth,
+                   keys,       schema,    records, subscriptions, imports, exports,
+                   audiences,  templates, routes,  dkim_keys,     bounces};
     Router router;
     RegisterApi(router, ctx);
 

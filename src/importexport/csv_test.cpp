@@ -10,12 +10,16 @@
 #include <string>
 #include <vector>
 
+#include "common/testing/temp_dir.hpp"
 #include "importexport/csv_detect.hpp"
 #include "importexport/csv_reader.hpp"
 #include "importexport/csv_writer.hpp"
 
 namespace overture::importexport {
 namespace {
+
+using overture::test_util::TempDir;
+using overture::test_util::WriteFile;
 
 using Fields = std::vector<std::string>;
 
@@ -55,25 +59,6 @@ void ExpectRows(const std::vector<Row>& got, const std::vector<Row>& want,
             EXPECT_NE(got[i].error.find(want[i].error), std::string::npos) << got[i].error;
         }
     }
-}
-
-class TempDir {
-  public:
-    TempDir() {
-        path_ = std::filesystem::temp_directory_path() /
-                ("csv_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
-        std::filesystem::create_directories(path_);
-    }
-    ~TempDir() { std::filesystem::remove_all(path_); }
-    std::string File(const std::string& name) const { return (path_ / name).string(); }
-
-  private:
-    static inline int counter_ = 0;
-    std::filesystem::path path_;
-};
-
-void WriteFile(const std::string& path, const std::string& data) {
-    std::ofstream(path, std::ios::binary) << data;
 }
 
 void WriteGzip(const std::string& path, const std::string& data, const char* mode = "wb") {

@@ -32,10 +32,6 @@ namespace {
 
 constexpr std::string_view kProfile = "profile";
 
-Error Bad(std::string field, std::string message) {
-    return Error::InvalidArgument(std::move(message)).With("field", std::move(field));
-}
-
 // An expression read from text or its JSON form, checked against the model.
 struct Compiled {
     query::Checked checked;
@@ -48,9 +44,10 @@ Result<std::optional<Compiled>> Compile(const AudienceExpression& in,
                                         std::string_view resource) {
     if (in.empty()) return std::optional<Compiled>();
     if (in.text && in.json) {
-        return Fail(Bad("expression",
-                        "give the expression either as \"expression\" (text) or as \"json\" (the "
-                        "JSON form), not both"));
+        return Fail(Error::InvalidField(
+            "expression",
+            "give the expression either as \"expression\" (text) or as \"json\" (the "
+            "JSON form), not both"));
     }
     std::string field = in.text ? "expression" : "json";
     auto tag = [&](Error e) { return std::move(e).With("field", field); };
@@ -64,18 +61,19 @@ Result<std::optional<Compiled>> Compile(const AudienceExpression& in,
 
 Result<std::string> CheckLabel(std::string_view label) {
     auto trimmed = std::string(Trim(label));
-    if (trimmed.empty()) return Fail(Bad("label", "label is required"));
+    if (trimmed.empty()) return Fail(Error::InvalidField("label", "label is required"));
     if (storage::CodePoints(trimmed) > kMaxLabelLength) {
-        return Fail(
-            Bad("label", fmt::format("label must be at most {} characters", kMaxLabelLength)));
+        return Fail(Error::InvalidField(
+            "label", fmt::format("label must be at most {} characters", kMaxLabelLength)));
     }
     return trimmed;
 }
 
 Status CheckDescription(std::string_view description) {
     if (storage::CodePoints(description) > kMaxDescriptionLength) {
-        return Fail(Bad("description", fmt::format("description must be at most {} characters",
-                                                   kMaxDescriptionLength)));
+        return Fail(Error::InvalidField(
+            "description",
+            fmt::format("description must be at most {} characters", kMaxDescriptionLength)));
     }
     return {};
 }
@@ -174,13 +172,14 @@ Result<Audience> AudienceService::Create(const Actor& actor, const NewAudience& 
     if (!label) return Fail(label.error());
     if (auto st = CheckDescription(in.description); !st) return Fail(st.error());
     if (in.resource != kProfile) {
-        return Fail(Bad("resource", fmt::format("audiences hold profiles only for now; resource "
-                                                "must be \"profile\", not \"{}\"",
-                                                in.resource)));
+        return Fail(Error::InvalidField(
+            "resource", fmt::format("audiences hold profiles only for now; resource "
+                                    "must be \"profile\", not \"{}\"",
+                                    in.resource)));
     }
     if (in.kind == AudienceKind::kQuery && in.expression.empty()) {
-        return Fail(
-            Bad("expression", "a query audience needs an expression (\"expression\" or \"json\")"));
+        return Fail(Error::InvalidField(
+            "expression", "a query audience needs an expression (\"expression\" or \"json\")"));
     }
     auto compiled = Compile(in.expression, schema_.Current(), in.resource);
     if (!compiled) return Fail(compiled.error());
@@ -297,9 +296,10 @@ Result<Audience> AudienceService::Update(const Actor& actor, AudienceId id,
         }
         if (!patch.expression.empty()) {
             if (before->kind == AudienceKind::kList) {
-                return Fail(Bad(patch.expression.text ? "expression" : "json",
-                                "a list audience keeps the profiles it was made with; its "
-                                "expression cannot change (make a new audience instead)"));
+                return Fail(
+                    Error::InvalidField(patch.expression.text ? "expression" : "json",
+                                        "a list audience keeps the profiles it was made with; its "
+                                        "expression cannot change (make a new audience instead)"));
             }
             auto compiled = Compile(patch.expression, schema_.Current(), before->resource);
             if (!compiled) return Fail(compiled.error());
@@ -395,7 +395,8 @@ Result<std::vector<json::object>> AudienceService::Preview(const Actor& actor, A
         const schema::Resource* r = model->Find(kProfile);
         for (const auto& c : columns) {
             if (!r->FindField(c) && !r->FindLink(c)) {
-                return Fail(Bad("columns", fmt::format("profile has no field '{}'", c)));
+                return Fail(
+                    Error::InvalidField("columns", fmt::format("profile has no field '{}'", c)));
             }
         }
     }
@@ -442,13 +443,14 @@ Result<MembersOutcome> AudienceService::AddMembers(const Actor& actor, AudienceI
         if (auto st = RequireList(*a); !st) return Fail(st.error());
     }
     if (!key.empty() && KeyName(key).empty()) {
-        return Fail(Bad("key", "key must be id, email or externalId"));
+        return Fail(Error::InvalidField("key", "key must be id, email or externalId"));
     }
     if (Trim(csv).empty()) {
-        return Fail(Bad("file", "the file is empty: send one id, email or externalId per line"));
+        return Fail(Error::InvalidField(
+            "file", "the file is empty: send one id, email or externalId per line"));
     }
     auto sniff = importexport::SniffString(csv);
-    if (!sniff) return Fail(Bad("file", sniff.error().message));
+    if (!sniff) return Fail(Error::InvalidField("file", sniff.error().message));
     auto reader = importexport::CsvReader::FromString(std::string(csv), sniff->options());
 
     // The whole file is read first, so that a file we cannot use changes nothing; then the
@@ -465,7 +467,7 @@ Result<MembersOutcome> AudienceService::AddMembers(const Actor& actor, AudienceI
     importexport::CsvRecord record;
     while (true) {
         auto more = reader->Next(record);
-        if (!more) return Fail(Bad("file", more.error().message));
+        if (!more) return Fail(Error::InvalidField("file", more.error().message));
         if (!*more) break;
         if (first) {
             first = false;
@@ -478,9 +480,10 @@ Result<MembersOutcome> AudienceService::AddMembers(const Actor& actor, AudienceI
             }
             if (!out.key.empty()) continue;  // a header line
             if (record.fields.size() > 1) {
-                return Fail(Bad("file",
-                                "the file has several columns but no header line naming the "
-                                "key column (id, email or externalId)"));
+                return Fail(Error::InvalidField(
+                    "file",
+                    "the file has several columns but no header line naming the "
+                    "key column (id, email or externalId)"));
             }
             out.key = key.empty() ? GuessKey(record.fields.empty() ? "" : record.fields[0])
                                   : KeyName(key);

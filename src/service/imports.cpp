@@ -24,10 +24,6 @@ using storage::Value;
 
 namespace {
 
-Error Bad(std::string field, std::string message) {
-    return Error::InvalidArgument(std::move(message)).With("field", std::move(field));
-}
-
 json::object SniffJson(const importexport::CsvSniff& s) {
     json::array preview;
     for (const auto& row : s.preview) {
@@ -86,7 +82,8 @@ Result<ImportSpec> SpecFrom(const json::object& req, const json::object& sniff) 
                                                     "delimiter", "encoding", "hasHeader"};
     for (const auto& kv : req) {
         if (std::find(std::begin(kAllowed), std::end(kAllowed), kv.key()) == std::end(kAllowed)) {
-            return Fail(Bad(std::string(kv.key()), fmt::format("unknown field '{}'", kv.key())));
+            return Fail(Error::InvalidField(std::string(kv.key()),
+                                            fmt::format("unknown field '{}'", kv.key())));
         }
     }
     ImportSpec spec;
@@ -94,7 +91,8 @@ Result<ImportSpec> SpecFrom(const json::object& req, const json::object& sniff) 
         auto it = req.find(key);
         if (it == req.end() || it->value().is_null()) return fallback;
         if (!it->value().is_string()) {
-            return Fail(Bad(std::string(key), fmt::format("{} must be a string", key)));
+            return Fail(
+                Error::InvalidField(std::string(key), fmt::format("{} must be a string", key)));
         }
         return std::string(it->value().as_string());
     };
@@ -104,12 +102,14 @@ Result<ImportSpec> SpecFrom(const json::object& req, const json::object& sniff) 
     auto mode = str("mode", "upsert");
     if (!mode) return Fail(mode.error());
     auto parsed_mode = importexport::ParseImportMode(*mode);
-    if (!parsed_mode) return Fail(Bad("mode", "mode must be insert, update, upsert or delete"));
+    if (!parsed_mode)
+        return Fail(Error::InvalidField("mode", "mode must be insert, update, upsert or delete"));
     spec.mode = *parsed_mode;
     auto delimiter = str("delimiter", std::string(sniff.at("delimiter").as_string()));
     if (!delimiter) return Fail(delimiter.error());
     if (*delimiter == "\\t" || *delimiter == "tab") *delimiter = "\t";
-    if (delimiter->size() != 1) return Fail(Bad("delimiter", "delimiter must be one character"));
+    if (delimiter->size() != 1)
+        return Fail(Error::InvalidField("delimiter", "delimiter must be one character"));
     spec.csv.delimiter = (*delimiter)[0];
     auto encoding = str("encoding", std::string(sniff.at("encoding").as_string()));
     if (!encoding) return Fail(encoding.error());
@@ -118,46 +118,51 @@ Result<ImportSpec> SpecFrom(const json::object& req, const json::object& sniff) 
     } else if (*encoding == "latin-1") {
         spec.csv.encoding = importexport::Encoding::kLatin1;
     } else {
-        return Fail(Bad("encoding", "encoding must be utf-8 or latin-1"));
+        return Fail(Error::InvalidField("encoding", "encoding must be utf-8 or latin-1"));
     }
     spec.has_header = sniff.at("hasHeader").as_bool();
     if (auto it = req.find("hasHeader"); it != req.end()) {
         if (!it->value().is_bool())
-            return Fail(Bad("hasHeader", "hasHeader must be true or false"));
+            return Fail(Error::InvalidField("hasHeader", "hasHeader must be true or false"));
         spec.has_header = it->value().as_bool();
     }
     if (auto it = req.find("keys"); it != req.end()) {
-        if (!it->value().is_array()) return Fail(Bad("keys", "keys must be an array of fields"));
+        if (!it->value().is_array())
+            return Fail(Error::InvalidField("keys", "keys must be an array of fields"));
         for (const auto& k : it->value().as_array()) {
-            if (!k.is_string()) return Fail(Bad("keys", "keys must be an array of fields"));
+            if (!k.is_string())
+                return Fail(Error::InvalidField("keys", "keys must be an array of fields"));
             spec.keys.emplace_back(k.as_string());
         }
     }
     auto cols = req.find("columns");
     if (cols == req.end() || !cols->value().is_array()) {
-        return Fail(Bad("columns", "columns must be an array of {source, target}"));
+        return Fail(Error::InvalidField("columns", "columns must be an array of {source, target}"));
     }
     for (const auto& c : cols->value().as_array()) {
-        if (!c.is_object()) return Fail(Bad("columns", "each column must be an object"));
+        if (!c.is_object())
+            return Fail(Error::InvalidField("columns", "each column must be an object"));
         const auto& o = c.as_object();
         ColumnMapping m;
         auto src = o.find("source");
         auto tgt = o.find("target");
         if (src == o.end() || !src->value().is_int64() || tgt == o.end() ||
             !tgt->value().is_string()) {
-            return Fail(Bad("columns", "each column needs a source number and a target field"));
+            return Fail(Error::InvalidField(
+                "columns", "each column needs a source number and a target field"));
         }
         m.source = static_cast<int>(src->value().as_int64());
         m.target = std::string(tgt->value().as_string());
         for (std::string_view key : {"format", "default"}) {
             auto f = o.find(key);
             if (f != o.end() && !f->value().is_string() && !f->value().is_null()) {
-                return Fail(Bad("columns", fmt::format("{} must be a string", key)));
+                return Fail(
+                    Error::InvalidField("columns", fmt::format("{} must be a string", key)));
             }
         }
         if (auto f = o.find("keepWhenEmpty");
             f != o.end() && !f->value().is_bool() && !f->value().is_null()) {
-            return Fail(Bad("columns", "keepWhenEmpty must be true or false"));
+            return Fail(Error::InvalidField("columns", "keepWhenEmpty must be true or false"));
         }
         if (auto f = o.find("format"); f != o.end() && f->value().is_string()) {
             m.format = std::string(f->value().as_string());
@@ -171,7 +176,8 @@ Result<ImportSpec> SpecFrom(const json::object& req, const json::object& sniff) 
             } else if (v == "default") {
                 m.on_bad = importexport::OnBadValue::kUseDefault;
             } else {
-                return Fail(Bad("columns", "onBadValue must be reject, ignore or default"));
+                return Fail(
+                    Error::InvalidField("columns", "onBadValue must be reject, ignore or default"));
             }
         }
         if (auto f = o.find("default"); f != o.end() && f->value().is_string()) {
@@ -217,7 +223,8 @@ Status ImportService::Recover() {
 Result<json::object> ImportService::Upload(const Actor& actor, std::string_view file_name,
                                            std::string_view body, std::string_view resource) {
     if (auto st = Require(actor, Permission::kWriteData); !st) return Fail(st.error());
-    if (body.empty()) return Fail(Bad("body", "the upload is empty: send the file as the body"));
+    if (body.empty())
+        return Fail(Error::InvalidField("body", "the upload is empty: send the file as the body"));
     std::error_code ec;
     std::filesystem::create_directories(directory_, ec);
     bool gzip = body.size() >= 2 && static_cast<unsigned char>(body[0]) == 0x1f &&
@@ -235,7 +242,7 @@ Result<json::object> ImportService::Upload(const Actor& actor, std::string_view 
     auto sniff = importexport::Sniff(path.string());
     if (!sniff) {
         std::filesystem::remove(path, ec);
-        return Fail(Bad("body", sniff.error().message));
+        return Fail(Error::InvalidField("body", sniff.error().message));
     }
     auto sniff_json = SniffJson(*sniff);
     auto name = SafeFileName(file_name);

@@ -69,6 +69,28 @@ inline constexpr std::string_view kAudienceProfileById = "audience-profile-by-id
 inline constexpr std::string_view kAudienceProfilesByEmail = "audience-profiles-by-email";
 inline constexpr std::string_view kAudienceProfileByExternalId = "audience-profile-by-external-id";
 
+inline constexpr std::string_view kRouteInsert = "route-insert";
+inline constexpr std::string_view kRouteGet = "route-get";
+inline constexpr std::string_view kRouteGetByName = "route-get-by-name";
+inline constexpr std::string_view kRouteGetDefault = "route-get-default";
+inline constexpr std::string_view kRouteList = "route-list";
+inline constexpr std::string_view kRouteCount = "route-count";
+inline constexpr std::string_view kRouteUpdate = "route-update";
+inline constexpr std::string_view kRouteClearDefault = "route-clear-default";
+inline constexpr std::string_view kRouteSetDefault = "route-set-default";
+inline constexpr std::string_view kRouteDelete = "route-delete";
+inline constexpr std::string_view kDkimKeyInsert = "dkim-key-insert";
+inline constexpr std::string_view kDkimKeyGet = "dkim-key-get";
+inline constexpr std::string_view kDkimKeyList = "dkim-key-list";
+inline constexpr std::string_view kDkimKeyCount = "dkim-key-count";
+inline constexpr std::string_view kDkimKeyDelete = "dkim-key-delete";
+inline constexpr std::string_view kBounceRuleInsert = "bounce-rule-insert";
+inline constexpr std::string_view kBounceRuleList = "bounce-rule-list";
+inline constexpr std::string_view kBounceRuleDelete = "bounce-rule-delete";
+inline constexpr std::string_view kBounceEventInsert = "bounce-event-insert";
+inline constexpr std::string_view kBounceEventList = "bounce-event-list";
+inline constexpr std::string_view kBounceEventCount = "bounce-event-count";
+
 // All of the above.
 std::span<const std::string_view> All();
 

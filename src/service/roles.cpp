@@ -52,6 +52,8 @@ std::string_view PermissionName(Permission p) {
             return "change data";
         case Permission::kManageSchema:
             return "change the data model";
+        case Permission::kManageChannels:
+            return "manage routes, DKIM keys and bounce rules";
     }
     return "unknown";
 }
@@ -62,6 +64,7 @@ bool RoleAllows(Role role, Permission p) {
         case Permission::kManageUsers:
         case Permission::kReadAudit:
         case Permission::kManageAllApiKeys:
+        case Permission::kManageChannels:
             return role == Role::kAdministrator;
         case Permission::kManageOwnApiKeys:
         case Permission::kReadData:

@@ -32,7 +32,8 @@ enum class Permission {
     kManageAllApiKeys,
     kReadData,
     kWriteData,
-    kManageSchema,  // publish changes to the data model
+    kManageSchema,    // publish changes to the data model
+    kManageChannels,  // routes, DKIM keys, bounce rules; posting bounce events
 };
 
 std::string_view PermissionName(Permission p);

@@ -49,6 +49,11 @@ function freshDatabaseUrl() {
 // created it).
 export async function startServer({ extraArgs = [], env = {}, databaseUrl } = {}) {
   const db = databaseUrl ? { url: databaseUrl, cleanup: () => undefined } : freshDatabaseUrl();
+  // Files the server writes (the secret key, maildir routes) go to a folder of this server's,
+  // never into the source tree.
+  const files = mkdtempSync(path.join(tmpdir(), 'overture-files-'));
+  env = { OVERTURE_SECURITY_SECRET_KEY_FILE: path.join(files, 'secret.key'),
+          OVERTURE_EMAIL_MAILDIR_ROOT: path.join(files, 'maildir'), ...env };
   if (!databaseUrl) {
     execFileSync(BIN, ['init', '--database', db.url, '--admin-password', ADMIN_PASSWORD],
                  { stdio: 'pipe', env: { ...process.env, ...env } });
@@ -71,6 +76,7 @@ export async function startServer({ extraArgs = [], env = {}, databaseUrl } = {}
   return {
     url,
     dbUrl: db.url,
+    files,
     proc,
     exited,
     logs: () => logs,
@@ -78,6 +84,7 @@ export async function startServer({ extraArgs = [], env = {}, databaseUrl } = {}
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
       const r = await exited;
       db.cleanup();
+      rmSync(files, { recursive: true, force: true });
       return r;
     },
   };
