@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts the server on a fresh SQLite database and a free port, runs tests/e2e/run.mjs, then
-# tests/e2e/profiles.mjs, tests/e2e/import.mjs and tests/e2e/audiences.mjs against it (Playwright
+# tests/e2e/profiles.mjs, import.mjs, audiences.mjs and email.mjs against it (Playwright
 # driving /usr/bin/chromium, same server and environment; each script bounds its own run time;
 # the first failure stops the run), and stops the server by its PID.
 # Usage: scripts/e2e.sh path/to/overture
@@ -21,7 +21,8 @@ cleanup() {
 trap cleanup EXIT
 
 "$bin" init --database "sqlite:$dir/e2e.db" --admin-password "$password" >/dev/null
-OVERTURE_IMPORTS_DIRECTORY="$dir/imports" \
+OVERTURE_IMPORTS_DIRECTORY="$dir/imports" OVERTURE_EMAIL_MAILDIR_ROOT="$dir/maildir" \
+  OVERTURE_SECURITY_SECRET_KEY_FILE="$dir/secret.key" \
   "$bin" serve --database "sqlite:$dir/e2e.db" --listen 127.0.0.1:0 --web-root web/dist \
   >"$out/server.log" 2>&1 &
 pid=$!
@@ -33,7 +34,7 @@ for _ in $(seq 1 200); do
   sleep 0.1
 done
 [ -n "$url" ] || { echo "the server did not start"; cat "$out/server.log"; exit 1; }
-for script in run profiles import audiences; do
+for script in run profiles import audiences email; do
   OVERTURE_URL=$url OVERTURE_ADMIN_PASSWORD=$password OVERTURE_E2E_OUT=$out \
     node "tests/e2e/$script.mjs"
 done

@@ -12,6 +12,9 @@ import { ApiKeysPage } from './pages/admin/ApiKeysPage';
 import { AuditPage } from './pages/admin/AuditPage';
 import { UsersPage } from './pages/admin/UsersPage';
 import { DataModelLayout } from './pages/admin/datamodel/DataModelLayout';
+import { BouncesPage } from './pages/admin/email/BouncesPage';
+import { DkimKeysPage } from './pages/admin/email/DkimKeysPage';
+import { RoutesPage } from './pages/admin/email/RoutesPage';
 import { DataModelPage } from './pages/admin/datamodel/DataModelPage';
 import { ResourceModelPage } from './pages/admin/datamodel/ResourceModelPage';
 import { AudiencePage } from './pages/audiences/AudiencePage';
@@ -68,6 +71,9 @@ export function App() {
           <Route path="users" element={<UsersPage />} />
           <Route path="api-keys" element={<ApiKeysPage />} />
           <Route path="audit" element={<AuditPage />} />
+          <Route path="routes" element={<RoutesPage />} />
+          <Route path="dkim-keys" element={<DkimKeysPage />} />
+          <Route path="bounces" element={<BouncesPage />} />
           <Route path="data-model" element={<DataModelLayout />}>
             <Route index element={<DataModelPage />} />
             <Route path=":name" element={<ResourceModelPage />} />

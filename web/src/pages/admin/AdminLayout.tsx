@@ -1,7 +1,8 @@
-// Administration: a title and the sub-navigation (Users, API keys, Audit trail, Data model).
+// Administration: a title and the sub-navigation (Users, API keys, Audit trail, Data model, and the
+// email channel's Routes, DKIM keys and Bounces).
 
 import { Tabs } from '@mantine/core';
-import { IconDatabase, IconHistory, IconKey, IconUsers } from '@tabler/icons-react';
+import { IconDatabase, IconHistory, IconKey, IconMailCancel, IconRoute, IconSignature, IconUsers } from '@tabler/icons-react';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 import { PageHeader } from '../../components/PageHeader';
 
@@ -10,6 +11,9 @@ const TABS = [
   { value: 'api-keys', label: 'API keys', icon: IconKey },
   { value: 'audit', label: 'Audit trail', icon: IconHistory },
   { value: 'data-model', label: 'Data model', icon: IconDatabase },
+  { value: 'routes', label: 'Routes', icon: IconRoute },
+  { value: 'dkim-keys', label: 'DKIM keys', icon: IconSignature },
+  { value: 'bounces', label: 'Bounces', icon: IconMailCancel },
 ];
 
 export function AdminLayout() {
@@ -19,7 +23,7 @@ export function AdminLayout() {
 
   return (
     <>
-      <PageHeader title="Administration" description="Accounts, access keys, the record of changes and the data model." />
+      <PageHeader title="Administration" description="Accounts, access keys, the record of changes, the data model and how email is sent." />
       <Tabs value={current} onChange={(v) => v && navigate(`/admin/${v}`)} mb="lg" keepMounted={false}>
         <Tabs.List aria-label="Administration">
           {TABS.map((t) => (
