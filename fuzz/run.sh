@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every fuzz target (query language, personalization) for a while (`make fuzz`;
+# Runs every fuzz target (query language, personalization, bounce parsing) for a while (`make fuzz`;
 # docs/development.md, "Fuzzing").
 #
 #   fuzz/run.sh [BUILD_DIR] [SECONDS]     defaults: build/fuzz 60
@@ -18,6 +18,7 @@ targets=(
   query_parser_fuzz:query:query.dict
   query_json_fuzz:query_json:query_json.dict
   render_fuzz:render:render.dict
+  bounce_fuzz:bounce:bounce.dict
 )
 
 # Readable stacks when a symbolizer is installed (llvm-symbolizer-19 first: it reads clang 19's

@@ -202,23 +202,31 @@ int RunBenchSmtp(const BenchSmtpOptions& o) {
     Shared shared{std::move(*html), std::move(*text), std::move(*writer), std::move(*signer),
                   Articles(1)};
 
-    // Size the message: measure with 1 and 2 articles, then pick the count that gets closest.
-    auto size_with = [&](int count) -> std::size_t {
+    // Size the message: the average size over a sample of recipients with 1 and 2 articles
+    // gives the size of one article; then the count whose average is closest to --size.
+    auto average_with = [&](int count) -> double {
         shared.articles = Articles(count);
         std::string h, t, m, sm;
-        email::Envelope env;
-        std::int64_t ns = 0;
-        if (!Build(shared, 0, h, t, m, sm, env, ns)) return 0;
-        return env.data->size();
+        double total = 0;
+        constexpr int kSample = 32;
+        for (int i = 0; i < kSample; ++i) {
+            email::Envelope env;
+            std::int64_t ns = 0;
+            if (!Build(shared, i * 997 % std::max<std::int64_t>(o.messages, 1), h, t, m, sm, env,
+                       ns)) {
+                return 0;
+            }
+            total += static_cast<double>(env.data->size());
+        }
+        return total / kSample;
     };
-    const auto one = size_with(1), two = size_with(2);
+    const double one = average_with(1), two = average_with(2);
     if (one == 0 || two <= one) {
         std::cerr << "overture: bench smtp could not build a sample message\n";
         return kExitFailure;
     }
-    const auto per_article = static_cast<double>(two - one);
-    const int articles = std::max(
-        1, static_cast<int>(std::lround((o.size - static_cast<double>(one)) / per_article)) + 1);
+    const int articles =
+        std::max(1, static_cast<int>(std::lround((o.size - one) / (two - one))) + 1);
     shared.articles = Articles(articles);
 
     auto classifier = email::Classifier::Create();
