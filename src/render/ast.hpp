@@ -9,7 +9,9 @@
 // parsed; `forloop.index` to a loop id and a field. Rendering allocates nothing per node
 // except what a value itself needs (a filter's result string, the output buffer).
 //
-// The tree is immutable after compilation; all mutable state lives in RenderState.
+// The tree is immutable after compilation; all mutable state lives in RenderState, except the
+// lookup hints (HintCache: relaxed atomics, a guess that is always checked).
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -62,8 +64,10 @@ struct RenderState {
     const Context& context;
     const RenderOptions& options;
     const Limits& limits;
-    std::vector<Slot> slots;
-    std::vector<LoopState> loops;
+    // Storage owned by Template::Render (on its stack for the usual few variables and loops,
+    // so a render allocates nothing for them).
+    std::span<Slot> slots;
+    std::span<LoopState> loops;
     std::uint64_t iterations = 0;
     std::size_t out_limit = 0;  // the size the current buffer may reach
     // A failure: the message (never empty once set) and where; the Flow::kError that
@@ -75,9 +79,6 @@ struct RenderState {
     // When a limit stopped the render: the Limits member (maxOutputBytes, maxIterations), the
     // error's `limit` detail.
     const char* error_limit = nullptr;
-    // Scratch of tracked links (links.cpp): the rendered URL and what rewrite_link wrote.
-    std::string link_url;
-    std::string link_rewritten;
 
     bool failed() const { return !error_message.empty(); }
 };
@@ -122,8 +123,16 @@ Flow RenderBlock(const Block& block, RenderState& st, std::string& out);
 Flow Failure(RenderState& st, Origin at, std::string message);
 // The same for a limit: `limit` names the Limits member (kLimitOutput, kLimitIterations).
 Flow LimitFailure(RenderState& st, Origin at, const char* limit, std::string message);
-// kError (the output limit) once `out` has grown past st.out_limit.
-Flow CheckSize(RenderState& st, Origin at, const std::string& out);
+// The output limit's failure (CheckSize's slow path).
+Flow OutputLimitFailure(RenderState& st, Origin at);
+// kError (the output limit) once `out` has grown past st.out_limit. Inline: it runs after
+// every text and output.
+inline Flow CheckSize(RenderState& st, Origin at, const std::string& out) {
+    if (out.size() > st.out_limit) [[unlikely]] {
+        return OutputLimitFailure(st, at);
+    }
+    return Flow::kNormal;
+}
 
 inline constexpr const char* kLimitOutput = "maxOutputBytes";
 inline constexpr const char* kLimitIterations = "maxIterations";
@@ -154,11 +163,33 @@ class SpecialExpr : public Expr {
     Kind kind_;
 };
 
+// Where a member was found last time (Value::Find's hint): objects built by one sender share
+// their layout (a profile's fields come in the same order for every recipient), so after the
+// first render each lookup by name is one comparison. A relaxed atomic: renders on other
+// threads may update it at the same time; any value is only a guess that Find checks.
+class HintCache {
+  public:
+    HintCache() = default;
+    explicit HintCache(std::uint32_t v) : v_(v) {}
+    HintCache(const HintCache& o) : v_(o.get()) {}
+    HintCache& operator=(const HintCache& o) {
+        set(o.get());
+        return *this;
+    }
+    std::uint32_t get() const { return v_.load(std::memory_order_relaxed); }
+    void set(std::uint32_t v) const { v_.store(v, std::memory_order_relaxed); }
+
+  private:
+    mutable std::atomic<std::uint32_t> v_{0};
+};
+
 struct Step {
     enum class Kind { kKey, kIndex, kDynamic };
     Kind kind = Kind::kKey;
-    std::string key;         // kKey
-    std::uint32_t hint = 0;  // kKey: expected member index (profile fields)
+    std::string key;  // kKey
+    // kKey: expected member index; at compile time the field's place in
+    // TemplateInfo::profile_fields (profile fields), then where the last render found it.
+    HintCache hint;
     bool command = true;     // kKey after a dot: `.size`, `.first`, `.last` apply
     std::int64_t index = 0;  // kIndex
     ExprPtr dynamic;         // kDynamic: `a[expr]`
@@ -174,6 +205,11 @@ class LookupExpr : public Expr {
     Root root = Root::kProfile;
     std::uint32_t slot = 0;
     std::vector<Step> steps;
+
+  private:
+    // Eval() from steps[first] on, starting at `from` (what the earlier steps found).
+    const Value& EvalSteps(RenderState& st, Value& scratch, const Value& from,
+                           std::size_t first) const;
 };
 
 class ForloopExpr : public Expr {
@@ -312,6 +348,7 @@ class ForNode : public Node {
     std::uint32_t loop_id = 0;
     ExprPtr collection;                // or a RangeExpr
     const RangeExpr* range = nullptr;  // collection, when it is a range
+    bool from_context = false;         // collection is a lookup from a Context root
     ExprPtr limit;
     ExprPtr offset;
     bool reversed = false;

@@ -138,13 +138,35 @@ const Value& LookupExpr::Eval(RenderState& st, Value& scratch) const {
         case Base::kNil:
             return NilValue();
     }
-    for (const Step& s : steps) {
+    // The hot path (`profile.x`, `item.x`): members found where they were last time. Anything
+    // else goes on out of line, from the first step that is not such a hit.
+    std::size_t i = 0;
+    for (; i < steps.size(); ++i) {
+        const Step& s = steps[i];
+        if (s.kind != Step::Kind::kKey) break;
+        const Value* next = cur->FindAt(s.key, s.hint.get());
+        if (next == nullptr) break;
+        cur = next;
+    }
+    if (i == steps.size()) return *cur;
+    return EvalSteps(st, scratch, *cur, i);
+}
+
+const Value& LookupExpr::EvalSteps(RenderState& st, Value& scratch, const Value& from,
+                                   std::size_t first) const {
+    const Value* cur = &from;
+    for (std::size_t i = first; i < steps.size(); ++i) {
+        const Step& s = steps[i];
         const Value* next = nullptr;
         switch (s.kind) {
-            case Step::Kind::kKey:
-                next = cur->Find(s.key, s.hint);
+            case Step::Kind::kKey: {
+                const std::uint32_t hint = s.hint.get();
+                std::size_t found = hint;
+                next = cur->Find(s.key, hint, found);
+                if (next != nullptr && found != hint) s.hint.set(static_cast<std::uint32_t>(found));
                 if (next == nullptr && s.command) next = Command(*cur, s.key, scratch);
                 break;
+            }
             case Step::Kind::kIndex:
                 next = Index(*cur, s.index);
                 break;

@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string>
 
 namespace overture::render {
@@ -510,8 +512,37 @@ std::string Unescape(std::string_view s) {
 }
 
 bool IsSpecial(const Value& v, std::string_view url) {
-    return v.is_string() && Trim(v.as_string()) == url;
+    // Trimming cannot make a shorter string equal.
+    return v.is_string() && v.as_string().size() >= url.size() && Trim(v.as_string()) == url;
 }
+
+// Whether HTML escaping would change `s` (it holds & < > " or '), eight bytes at a time: what
+// rewrite_link returns is a URL that almost never needs escaping, so it is checked first and
+// then appended in one piece. A byte b of the word is one of them when b | 1 is '\'' (& or '),
+// b | 2 is '>' (< or >) or b is '"'; "has a zero byte" is the classic (x - 0x01..) & ~x & 0x80..
+bool NeedsEscaping(std::string_view s) {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+    auto zero_byte = [](std::uint64_t x) { return (x - kOnes) & ~x & kHigh; };
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+        std::uint64_t w = 0;
+        std::memcpy(&w, s.data() + i, 8);
+        if ((zero_byte((w | kOnes) ^ (kOnes * '\'')) |
+             zero_byte((w | (kOnes * 2)) ^ (kOnes * '>')) | zero_byte(w ^ (kOnes * '"'))) != 0) {
+            return true;
+        }
+    }
+    for (; i < s.size(); ++i) {
+        char c = s[i];
+        if (c == '&' || c == '<' || c == '>' || c == '"' || c == '\'') return true;
+    }
+    return false;
+}
+
+// What rewrite_link writes, kept from render to render on each thread so that its capacity is
+// reused; taken out while in use, so a callback that renders on the same thread gets its own.
+thread_local std::string t_rewritten;
 
 }  // namespace
 
@@ -520,33 +551,38 @@ Flow LinkNode::Render(RenderState& st, std::string& out) const {
     if (f != Flow::kNormal) return f;
     if (!info_.tracked || !st.options.rewrite_link) {
         f = RenderPieces(url, at(), st, out);
+        if (f != Flow::kNormal) return f;
     } else {
-        // The render's scratch buffers, reused from link to link (no allocation per link once
-        // they have grown); decoding only when escaping put an entity in the URL.
-        std::string& rendered = st.link_url;
-        rendered.clear();
-        std::size_t saved = st.out_limit;
-        st.out_limit = st.limits.max_output_bytes;
-        f = RenderPieces(url, at(), st, rendered);
+        // The href is rendered in place, at the end of `out` (it may reach the output limit on
+        // its own, as a value can); when it is rewritten, the callback reads it there and it is
+        // replaced by the escaped result. Decoding only when escaping put an entity in it.
+        const std::size_t start = out.size();
+        const std::size_t saved = st.out_limit;
+        st.out_limit = start + st.limits.max_output_bytes;
+        f = RenderPieces(url, at(), st, out);
         st.out_limit = saved;
         if (f != Flow::kNormal) return f;
+        const std::string_view rendered(out.data() + start, out.size() - start);
         std::string decoded;
-        if (rendered.find('&') != std::string::npos) decoded = Unescape(rendered);
-        std::string_view plain = Trim(decoded.empty() ? std::string_view(rendered) : decoded);
+        if (rendered.find('&') != std::string_view::npos) decoded = Unescape(rendered);
+        std::string_view plain = Trim(decoded.empty() ? rendered : std::string_view(decoded));
         const Context& c = st.context;
-        if (plain.empty() || IStartsWith(plain, "mailto:") || IStartsWith(plain, "tel:") ||
-            plain[0] == '#' || IsSpecial(c.unsubscribe_url, plain) ||
-            IsSpecial(c.mirror_url, plain) || IsSpecial(c.subscription_url, plain)) {
-            out.append(rendered);
-        } else {
-            std::string& rewritten = st.link_rewritten;
+        if (!(plain.empty() || IStartsWith(plain, "mailto:") || IStartsWith(plain, "tel:") ||
+              plain[0] == '#' || IsSpecial(c.unsubscribe_url, plain) ||
+              IsSpecial(c.mirror_url, plain) || IsSpecial(c.subscription_url, plain))) {
+            std::string rewritten = std::move(t_rewritten);
             rewritten.clear();
             st.options.rewrite_link(info_, plain, rewritten);
-            AppendEscaped(out, rewritten);
+            out.resize(start);
+            if (NeedsEscaping(rewritten)) {
+                AppendEscaped(out, rewritten);
+            } else {
+                out.append(rewritten);
+            }
+            t_rewritten = std::move(rewritten);
         }
         if (CheckSize(st, at(), out) != Flow::kNormal) return Flow::kError;
     }
-    if (f != Flow::kNormal) return f;
     return RenderPieces(after, at(), st, out);
 }
 

@@ -7,8 +7,8 @@
 // (`<a href="{{ profile.site }}/x?id={{ profile.id }}">`), records a LinkInfo for each in
 // Template::Impl::links, and replaces the nodes that make up the opening tag by a LinkNode,
 // which renders the tag as written (minus `data-no-track`, `data-label` and `data-category`)
-// or, when RenderOptions::rewrite_link is set and the link is tracked, renders the href into a
-// scratch buffer and writes what the callback returns instead.
+// or, when RenderOptions::rewrite_link is set and the link is tracked, renders the href and
+// writes what the callback returns in its place.
 //
 // Thread-safety: FindLinks() runs once at compile time; LinkNode is immutable like every node.
 #include <string_view>

@@ -134,6 +134,35 @@ TEST(Links, AppendsToTheCallersBuffer) {
     EXPECT_EQ(out, R"(before|<a href="T:https://e.example/3">x</a>)");
 }
 
+TEST(Links, RewrittenUrlIsEscapedWhereNeeded) {
+    // What the callback returns is checked eight bytes at a time: every special character at
+    // every position of short and long URLs is escaped, and look-alike bytes are not.
+    auto tpl = Compile(R"(<a href="https://e.example/">x</a>)");
+    ASSERT_TRUE(tpl);
+    std::string written;
+    RenderOptions ro;
+    ro.rewrite_link = [&written](const LinkInfo&, std::string_view, std::string& out) {
+        out += written;
+    };
+    auto expect = [&](const std::string& url) {
+        written = url;
+        std::string escaped;
+        AppendEscaped(escaped, url);
+        EXPECT_EQ(*tpl->Render({}, ro), "<a href=\"" + escaped + "\">x</a>") << url;
+    };
+    expect("");
+    expect("https://t.example/c/0/100000?a=%25(1)=!#~\xc3\xa9\xa6\xa7\xbc\xbe\xa2");
+    for (std::size_t len = 1; len <= 24; ++len) {
+        for (std::size_t at = 0; at < len; ++at) {
+            for (char c : std::string_view("&<>\"'")) {
+                std::string url(len, 'u');
+                url[at] = c;
+                expect(url);
+            }
+        }
+    }
+}
+
 TEST(Links, LimitInsideAnHrefFails) {
     CompileOptions co;
     co.limits.max_output_bytes = 64;

@@ -15,13 +15,10 @@ Flow LimitFailure(RenderState& st, Origin at, const char* limit, std::string mes
     return Failure(st, at, std::move(message));
 }
 
-Flow CheckSize(RenderState& st, Origin at, const std::string& out) {
-    if (out.size() > st.out_limit) {
-        return LimitFailure(st, at, kLimitOutput,
-                            "the output is larger than the limit of " +
-                                std::to_string(st.limits.max_output_bytes) + " bytes");
-    }
-    return Flow::kNormal;
+Flow OutputLimitFailure(RenderState& st, Origin at) {
+    return LimitFailure(st, at, kLimitOutput,
+                        "the output is larger than the limit of " +
+                            std::to_string(st.limits.max_output_bytes) + " bytes");
 }
 
 Flow RenderBlock(const Block& block, RenderState& st, std::string& out) {
@@ -93,9 +90,12 @@ Flow ForNode::Render(RenderState& st, std::string& out) const {
     // non-empty string as one item. The collection is held in `keep` (for arrays a shared
     // reference, not a copy) so the loop variable can point into it even if the body
     // reassigns the variable the collection came from.
+    // A collection read from the Context (`profile.purchases`) cannot change during the render:
+    // it is used in place, without taking a reference.
     std::int64_t range_from = 0;
     std::int64_t range_to = -1;
     Value keep;
+    const Value* coll = &keep;
     std::int64_t count = 0;
     if (range != nullptr) {
         if (!range->Bounds(st, range_from, range_to)) return Flow::kError;
@@ -105,12 +105,18 @@ Flow ForNode::Render(RenderState& st, std::string& out) const {
         Value scratch;
         const Value& c = collection->Eval(st, scratch);
         if (st.failed()) return Flow::kError;
-        keep = &c == &scratch ? std::move(scratch) : c;
-        if (keep.is_array()) {
-            count = static_cast<std::int64_t>(keep.as_array().size());
-        } else if (keep.is_object()) {
-            count = static_cast<std::int64_t>(keep.as_object().size());
-        } else if (keep.is_string() && !keep.as_string().empty()) {
+        if (&c == &scratch) {
+            keep = std::move(scratch);
+        } else if (from_context) {
+            coll = &c;
+        } else {
+            keep = c;
+        }
+        if (coll->is_array()) {
+            count = static_cast<std::int64_t>(coll->as_array().size());
+        } else if (coll->is_object()) {
+            count = static_cast<std::int64_t>(coll->as_object().size());
+        } else if (coll->is_string() && !coll->as_string().empty()) {
             count = 1;
         }
     }
@@ -144,15 +150,15 @@ Flow ForNode::Render(RenderState& st, std::string& out) const {
         std::int64_t i = reversed ? end - 1 - k : start + k;
         if (range != nullptr) {
             var.Set(Value(range_from + i));
-        } else if (keep.is_array()) {
-            var.owned = Value();
-            var.ref = &keep.as_array()[static_cast<std::size_t>(i)];
-        } else if (keep.is_object()) {
-            const Member& m = keep.as_object()[static_cast<std::size_t>(i)];
+        } else if (coll->is_array()) {
+            if (!var.owned.is_nil()) var.owned = Value();
+            var.ref = &coll->as_array()[static_cast<std::size_t>(i)];
+        } else if (coll->is_object()) {
+            const Member& m = coll->as_object()[static_cast<std::size_t>(i)];
             var.Set(Value(Array{Value(m.first), m.second}));
         } else {
-            var.owned = Value();
-            var.ref = &keep;
+            if (!var.owned.is_nil()) var.owned = Value();
+            var.ref = coll;
         }
         // Set after the variable: a nested loop over the same node cannot exist, but the
         // body may read forloop through an include.

@@ -234,7 +234,7 @@ Status Parser::Run(std::string_view source) {
     for (Step* s : profile_steps_) {
         auto it = std::lower_bound(impl_.info.profile_fields.begin(),
                                    impl_.info.profile_fields.end(), s->key);
-        s->hint = static_cast<std::uint32_t>(it - impl_.info.profile_fields.begin());
+        s->hint.set(static_cast<std::uint32_t>(it - impl_.info.profile_fields.begin()));
     }
     return {};
 }
@@ -495,6 +495,9 @@ Status Parser::ParseFor(Cursor& c, const Segment& seg, Toks& t, Block& out, int 
     if (!coll) return Fail(coll.error());
     node->collection = std::move(*coll);
     node->range = dynamic_cast<const RangeExpr*>(node->collection.get());
+    if (const auto* l = dynamic_cast<const LookupExpr*>(node->collection.get())) {
+        node->from_context = l->base == LookupExpr::Base::kRoot;
+    }
     while (!t.at_end()) {
         if (t.peek().kind == Tok::kComma) {
             t.next();

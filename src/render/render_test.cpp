@@ -98,6 +98,51 @@ TEST(Render, ProfileLaidOutInFieldOrderIsFound) {
     EXPECT_EQ(*tpl->Render(ctx), "21");
 }
 
+TEST(Render, LookupsFollowEachLayoutFromRenderToRender) {
+    // Each lookup remembers where it found its member last time; objects laid out otherwise,
+    // or missing the member, must still give the right value.
+    auto tpl = Compile(
+        "{{ profile.a }}{{ profile.b }}{% for p in profile.items %}[{{ p.x }}{{ p.y }}]{% endfor "
+        "%}");
+    ASSERT_TRUE(tpl);
+    auto item = [](bool flip) {
+        return flip ? Value(Object{{"y", Value(2)}, {"z", Value(0)}, {"x", Value(1)}})
+                    : Value(Object{{"x", Value(1)}, {"y", Value(2)}});
+    };
+    const Value layouts[] = {
+        Value(Object{{"a", Value("A")}, {"b", Value("B")}, {"items", Value(Array{item(false)})}}),
+        Value(Object{{"items", Value(Array{item(true), item(false)})},
+                     {"b", Value("B")},
+                     {"a", Value("A")}}),
+        Value(Object{{"b", Value("B")}, {"items", Value(Array{Value(Object{{"y", Value(2)}})})}}),
+    };
+    const char* expected[] = {"AB[12]", "AB[12][12]", "B[2]"};
+    for (int round = 0; round < 3; ++round) {
+        for (int i = 0; i < 3; ++i) {
+            Context ctx;
+            ctx.profile = layouts[i];
+            EXPECT_EQ(*tpl->Render(ctx), expected[i]) << "round " << round << ", layout " << i;
+        }
+    }
+}
+
+TEST(Render, ManyVariablesAndLoops) {
+    // More variables and loops than a render keeps on its stack.
+    std::string src;
+    std::string expected;
+    for (int i = 0; i < 12; ++i) {
+        src += "{% assign v" + std::to_string(i) + " = " + std::to_string(i) + " %}";
+    }
+    for (int i = 0; i < 12; ++i) {
+        src +=
+            "{% for x in (1..2) %}{{ v" + std::to_string(i) + " }}{{ forloop.index }}{% endfor %}";
+        expected += std::to_string(i) + "1" + std::to_string(i) + "2";
+    }
+    auto tpl = Compile(src, {.mode = Mode::kText, .strict = true});
+    ASSERT_TRUE(tpl) << tpl.error().message;
+    EXPECT_EQ(*tpl->Render({}), expected);
+}
+
 TEST(Render, AppendsToTheCallersBuffer) {
     auto tpl = Compile("b{{ 1 | plus: 1 }}", {.mode = Mode::kText});
     ASSERT_TRUE(tpl);

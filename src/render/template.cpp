@@ -1,5 +1,13 @@
 #include "render/template.hpp"
 
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <memory>
+#include <new>
+#include <span>
+#include <vector>
+
 #include "render/ast.hpp"
 #include "render/parser.hpp"
 #include "render/source.hpp"
@@ -17,10 +25,40 @@ const std::vector<LinkInfo>& Template::links() const { return impl_->links; }
 
 Status Template::Render(const Context& context, const RenderOptions& options,
                         std::string& out) const {
-    RenderState st{context, options, impl_->limits, {},      {},      0,  0,
-                   {},      {},      false,         nullptr, nullptr, {}, {}};
-    st.slots.resize(impl_->slot_count);
-    st.loops.resize(impl_->loop_count);
+    // The variables and loop states: on this stack frame for the usual few (a render then
+    // allocates nothing for them), else on the heap. Only the slots in use are constructed.
+    constexpr std::size_t kInline = 8;
+    const std::size_t slot_count = impl_->slot_count;
+    const std::size_t loop_count = impl_->loop_count;
+    alignas(Slot) std::byte slot_buffer[kInline * sizeof(Slot)];
+    std::array<LoopState, kInline> loop_buffer;
+    std::vector<Slot> slot_heap;
+    std::vector<LoopState> loop_heap;
+    std::span<Slot> slots;
+    if (slot_count <= kInline) {
+        std::uninitialized_value_construct_n(reinterpret_cast<Slot*>(slot_buffer), slot_count);
+        slots = {std::launder(reinterpret_cast<Slot*>(slot_buffer)), slot_count};
+    } else {
+        slot_heap.resize(slot_count);
+        slots = slot_heap;
+    }
+    struct DestroySlots {
+        std::span<Slot> s;
+        bool inline_storage;
+        ~DestroySlots() {
+            if (inline_storage) std::destroy(s.begin(), s.end());
+        }
+    } destroy_slots{slots, slot_count <= kInline};
+    std::span<LoopState> loops(loop_buffer.data(), std::min(loop_count, kInline));
+    if (loop_count > kInline) {
+        loop_heap.resize(loop_count);
+        loops = loop_heap;
+    }
+    RenderState st{.context = context,
+                   .options = options,
+                   .limits = impl_->limits,
+                   .slots = slots,
+                   .loops = loops};
     st.out_limit = out.size() + impl_->limits.max_output_bytes;
     Flow f = RenderBlock(impl_->body, st, out);
     if (f != Flow::kError) return {};

@@ -15,7 +15,8 @@
 // the sender loads only those columns.
 //
 // Thread-safety: a Template is immutable after Compile(); Render() may run on many threads
-// at once on the same Template (each call keeps its state on its own stack).
+// at once on the same Template (each call keeps its state on its own stack; the only shared
+// writes are the relaxed-atomic hints that remember where a member was found last time).
 #include <chrono>
 #include <cstddef>
 #include <cstdint>

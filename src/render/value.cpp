@@ -79,11 +79,22 @@ bool Value::blank() const {
 }
 
 const Value* Value::Find(std::string_view key, std::size_t hint) const {
+    std::size_t index = 0;
+    return Find(key, hint, index);
+}
+
+const Value* Value::Find(std::string_view key, std::size_t hint, std::size_t& index) const {
+    if (const Value* v = FindAt(key, hint)) {
+        index = hint;
+        return v;
+    }
     if (!is_object()) return nullptr;
     const Object& o = as_object();
-    if (hint < o.size() && o[hint].first == key) return &o[hint].second;
-    for (const Member& m : o) {
-        if (m.first == key) return &m.second;
+    for (std::size_t i = 0; i < o.size(); ++i) {
+        if (o[i].first == key) {
+            index = i;
+            return &o[i].second;
+        }
     }
     return nullptr;
 }

@@ -72,6 +72,16 @@ class Value {
     // An object's member by name, or nullptr (also when this is not an object). `hint` is
     // the index where the caller expects the key (see parser.cpp); checked first.
     const Value* Find(std::string_view key, std::size_t hint = 0) const;
+    // The member at index `hint` when it is named `key`, else nullptr (no search). Inline: a
+    // hit is the hot path of every `{{ profile.x }}`.
+    const Value* FindAt(std::string_view key, std::size_t hint) const {
+        const ObjectPtr* p = std::get_if<ObjectPtr>(&v_);
+        if (p == nullptr || hint >= (*p)->size()) return nullptr;
+        const Member& m = (**p)[hint];
+        return m.first == key ? &m.second : nullptr;
+    }
+    // The same as Find(key, hint), giving the member's index in as_object() when found.
+    const Value* Find(std::string_view key, std::size_t hint, std::size_t& index) const;
 
     // Text form as Liquid prints it: nil "", true/false, integers in decimal, floats in
     // Ruby's shortest form ("3.0", "0.1"), arrays as their elements' text concatenated,
