@@ -5,13 +5,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <boost/asio/io_context.hpp>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
 
 #include "channels/email/maildir.hpp"
+#include "channels/email/route.hpp"
 
 namespace overture::email {
 namespace {
@@ -93,6 +96,52 @@ TEST_F(MaildirTest, AFileInTheWayIsAClearError) {
     ASSERT_FALSE(writer);
     EXPECT_EQ(writer.error().code, ErrorCode::kUnavailable);
     EXPECT_NE(writer.error().message.find("maildir"), std::string::npos);
+}
+
+TEST_F(MaildirTest, RouteReportsEachMessageOnceAndRefusesAfterShutdown) {
+    boost::asio::io_context io;
+    auto route = MaildirRoute::Open(io.get_executor(), (root_ / "box").string());
+    ASSERT_TRUE(route) << route.error().message;
+    EmailRoute& r = **route;
+    std::vector<SendResult> results;
+    auto message = [](std::string rcpt) {
+        Envelope e;
+        e.mail_from = "bounces@example.com";
+        e.rcpt_to = std::move(rcpt);
+        e.data = std::make_shared<const std::string>("Subject: hi\r\n\r\nbody\r\n");
+        return e;
+    };
+    r.Submit(message("a@example.org"), [&](SendResult s) { results.push_back(std::move(s)); });
+    r.Submit(message("b@example.org"), [&](SendResult s) { results.push_back(std::move(s)); });
+    r.Shutdown();  // the two queued are still written
+    r.Submit(message("c@example.org"), [&](SendResult s) { results.push_back(std::move(s)); });
+    io.run();
+    ASSERT_EQ(results.size(), 3u);
+    EXPECT_EQ(results[0].outcome, Outcome::kSent);
+    EXPECT_EQ(results[1].outcome, Outcome::kSent);
+    EXPECT_NE(results[0].reply.find((root_ / "box" / "new").string()), std::string::npos);
+    EXPECT_EQ(results[2].outcome, Outcome::kRouteFailure);
+    EXPECT_EQ(results[2].reason, "shutdown");
+    EXPECT_EQ(
+        std::distance(fs::directory_iterator(root_ / "box" / "new"), fs::directory_iterator()), 2);
+}
+
+TEST_F(MaildirTest, RouteFailsAsARouteFailureWhenTheFolderGoesAway) {
+    boost::asio::io_context io;
+    auto route = MaildirRoute::Open(io.get_executor(), (root_ / "box").string());
+    ASSERT_TRUE(route);
+    fs::remove_all(root_ / "box");
+    std::optional<SendResult> result;
+    Envelope e;
+    e.mail_from = "a@b";
+    e.rcpt_to = "c@d";
+    e.data = std::make_shared<const std::string>("Subject: x\r\n\r\nx\r\n");
+    (*route)->Submit(std::move(e), [&](SendResult s) { result = std::move(s); });
+    io.run();
+    ASSERT_TRUE(result);
+    EXPECT_EQ(result->outcome, Outcome::kRouteFailure);
+    EXPECT_EQ(result->reason, "maildir");
+    EXPECT_NE(result->reply.find("box"), std::string::npos) << result->reply;
 }
 
 }  // namespace
