@@ -1,5 +1,5 @@
 // The command line that users' scripts rely on (DESIGN.md section 8): exact forms, exit codes.
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -7,8 +7,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BIN, Client, startServer } from './lib.mjs';
 
+// Commands that open the services create the installation's secret key file when it is
+// missing: keep it out of the source tree.
+const keyDir = mkdtempSync(path.join(tmpdir(), 'overture-cli-key-'));
+after(() => rmSync(keyDir, { recursive: true, force: true }));
+
 function run(args, env = {}) {
-  const r = spawnSync(BIN, args, { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60000 });
+  const r = spawnSync(BIN, args, {
+    encoding: 'utf8',
+    env: { ...process.env, OVERTURE_SECURITY_SECRET_KEY_FILE: path.join(keyDir, 'secret.key'), ...env },
+    timeout: 60000,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 

@@ -2,14 +2,18 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { BIN, adminClient, startServer } from './lib.mjs';
 
 const PROFILES = 500;
 let server, again, admin, first;
 
+// The demo writes the secret key (it seals nothing, but the route service opens the key) in
+// the server's own folder, never in the source tree.
 function demo(dbUrl, args = []) {
+  const env = { ...process.env, OVERTURE_SECURITY_SECRET_KEY_FILE: path.join(server.files, 'secret.key') };
   const r = spawnSync(BIN, ['demo', '--profiles', String(PROFILES), '--database', dbUrl, ...args],
-                      { encoding: 'utf8', timeout: 120000 });
+                      { encoding: 'utf8', timeout: 120000, env });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -57,6 +61,15 @@ test('demo loads profiles, purchases, services and test profiles and says so', (
   assert.equal(first.code, 0, first.err);
   assert.match(first.out, /500 profiles, [\d,]+ purchases, 2 services, [\d,]+ subscriptions, 3 test profiles in [\d.]+ s/);
   assert.match(first.err, /purchase/);
+});
+
+test('demo creates the maildir route as the default, so that sending needs no mail server', async () => {
+  const routes = (await admin.get('/api/v1/routes')).json.items;
+  assert.equal(routes.length, 1);
+  assert.equal(routes[0].name, 'demo-maildir');
+  assert.equal(routes[0].kind, 'maildir');
+  assert.equal(routes[0].isDefault, true);
+  assert.equal(routes[0].maildir.folder, 'demo');
 });
 
 test('the purchase resource is published with its link to profiles', async () => {
