@@ -35,6 +35,8 @@ void BouncePoller::Run(std::stop_token stop) {
             settings.username = cfg_.imap_username;
             settings.password = cfg_.imap_password;
             settings.verify_certificate = cfg_.imap_verify_certificate;
+            settings.ca_file = cfg_.imap_ca_file;
+            settings.starttls = cfg_.imap_starttls;
             settings.processed_folder = cfg_.imap_processed_folder;
             auto reader = email::ImapBounceReader::Create(settings, **classifier);
             if (!reader) {

@@ -56,6 +56,8 @@ struct BouncesConfig {
     std::string imap_username;
     std::string imap_password;
     bool imap_verify_certificate = true;
+    std::string imap_ca_file;           // PEM file of trusted CAs; empty: the system's
+    bool imap_starttls = false;         // imap://: require STARTTLS
     std::string imap_processed_folder;  // move handled mail there; empty: flag it deleted
     std::int64_t imap_poll_seconds = 60;
 };
