@@ -63,7 +63,10 @@ CREATE TABLE bounce_events (
     message_id    TEXT    NOT NULL DEFAULT '',
     outcome       TEXT    NOT NULL,
     reason        TEXT    NOT NULL,
+    external_id   TEXT,               -- the sender's event id (webhook "id"): a retry is a no-op
     applied_at    BIGINT
 );
+CREATE UNIQUE INDEX bounce_events_external_idx ON bounce_events(external_id)
+    WHERE external_id IS NOT NULL;
 CREATE INDEX bounce_events_unapplied_idx ON bounce_events(id) WHERE applied_at IS NULL;
 CREATE INDEX bounce_events_delivery_idx ON bounce_events(delivery_id, recipient_id);

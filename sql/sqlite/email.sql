@@ -90,10 +90,12 @@ FROM bounce_rules ORDER BY position, id;
 DELETE FROM bounce_rules WHERE id = ?1;
 
 -- name: bounce-event-insert
+-- ?14 the sender's event id or null; an id seen before inserts nothing (no row returned).
 INSERT INTO bounce_events (received_at, source, kind, delivery_id, recipient_id, recipient,
                            action, status, diagnostic, feedback_type, message_id, outcome,
-                           reason)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                           reason, external_id)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+ON CONFLICT DO NOTHING
 RETURNING id;
 
 -- name: bounce-event-list

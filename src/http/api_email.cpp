@@ -348,8 +348,9 @@ void RegisterBounces(Router& router, const ApiContext& ctx) {
                    auto stored = ctx.bounces.RecordWebhook(actor, json::value(std::move(*body)));
                    if (!stored) return Fail(stored.error());
                    json::array items;
-                   for (const auto& e : *stored) items.push_back(BounceJson(e));
-                   return JsonResponse(201, json::object{{"items", std::move(items)}});
+                   for (const auto& e : stored->stored) items.push_back(BounceJson(e));
+                   return JsonResponse(201, json::object{{"items", std::move(items)},
+                                                         {"duplicates", stored->duplicates}});
                }));
     router.Add("GET", "/api/v1/bounce-rules",
                Authed(ctx, [&ctx](Request&, const service::Actor& actor) -> Result<Response> {

@@ -186,20 +186,23 @@ Result<ReplyClassification> BounceService::ClassifyReply(const Actor& actor,
 }
 
 Result<std::int64_t> BounceService::Insert(Transaction& tx, const email::BounceEvent& e,
-                                           std::string_view source) const {
+                                           std::string_view source,
+                                           const std::optional<std::string>& external_id) const {
     auto rows = tx.Query(
         q::kBounceEventInsert,
         {ToUnixMillis(clock_.Now()), std::string(source),
          std::string(e.kind == email::BounceKind::kComplaint ? "complaint" : "bounce"),
          e.key ? Value(e.key->delivery_id) : Value(), e.key ? Value(e.key->recipient_id) : Value(),
          e.recipient, e.action, e.status, e.diagnostic, e.feedback_type, e.original_message_id,
-         std::string(email::OutcomeName(e.classification.outcome)), e.classification.reason});
+         std::string(email::OutcomeName(e.classification.outcome)), e.classification.reason,
+         external_id ? Value(*external_id) : Value()});
     if (!rows) return Fail(rows.error());
+    if (rows->empty()) return std::int64_t{0};
     return AsInt(rows->rows.at(0).at(0));
 }
 
-Result<std::vector<StoredBounce>> BounceService::RecordWebhook(const Actor& actor,
-                                                               const json::value& body) const {
+Result<WebhookResult> BounceService::RecordWebhook(const Actor& actor,
+                                                   const json::value& body) const {
     if (auto st = Require(actor, Permission::kManageChannels); !st) return Fail(st.error());
     std::vector<const json::value*> items;
     bool batch = false;
@@ -221,8 +224,20 @@ Result<std::vector<StoredBounce>> BounceService::RecordWebhook(const Actor& acto
     auto classifier = Classifier();
     if (!classifier) return Fail(classifier.error());
     std::vector<email::BounceEvent> events;
+    std::vector<std::optional<std::string>> ids;
     for (std::size_t i = 0; i < items.size(); ++i) {
         auto e = email::BounceEventFromJson(*items[i], **classifier);
+        std::optional<std::string> id;
+        if (e && items[i]->is_object()) {
+            if (const auto* v = items[i]->as_object().if_contains("id"); v && !v->is_null()) {
+                if (!v->is_string() || v->as_string().empty() || v->as_string().size() > 200) {
+                    e = Fail(
+                        Error::InvalidField("id", "id must be a string of 1 to 200 characters"));
+                } else {
+                    id = std::string(v->as_string());
+                }
+            }
+        }
         if (!e) {
             Error err = std::move(e.error());
             if (batch) {
@@ -235,13 +250,19 @@ Result<std::vector<StoredBounce>> BounceService::RecordWebhook(const Actor& acto
             return Fail(std::move(err));
         }
         events.push_back(std::move(*e));
+        ids.push_back(std::move(id));
     }
-    return storage::WithWrite(db_, [&](Transaction& tx) -> Result<std::vector<StoredBounce>> {
-        std::vector<StoredBounce> out;
-        for (const auto& e : events) {
-            auto id = Insert(tx, e, "webhook");
+    return storage::WithWrite(db_, [&](Transaction& tx) -> Result<WebhookResult> {
+        WebhookResult out;
+        for (std::size_t i = 0; i < events.size(); ++i) {
+            auto id = Insert(tx, events[i], "webhook", ids[i]);
             if (!id) return Fail(id.error());
-            out.push_back(StoredBounce{*id, clock_.Now(), "webhook", e, std::nullopt});
+            if (*id == 0) {
+                ++out.duplicates;
+                continue;
+            }
+            out.stored.push_back(
+                StoredBounce{*id, clock_.Now(), "webhook", events[i], std::nullopt});
         }
         return out;
     });
@@ -249,7 +270,8 @@ Result<std::vector<StoredBounce>> BounceService::RecordWebhook(const Actor& acto
 
 Result<std::int64_t> BounceService::RecordFromMailbox(const email::BounceEvent& event) const {
     if (event.kind == email::BounceKind::kNotABounce) return std::int64_t{0};
-    return storage::WithWrite(db_, [&](Transaction& tx) { return Insert(tx, event, "imap"); });
+    return storage::WithWrite(
+        db_, [&](Transaction& tx) { return Insert(tx, event, "imap", std::nullopt); });
 }
 
 Result<Page<StoredBounce>> BounceService::List(const Actor& actor, const PageRequest& page,

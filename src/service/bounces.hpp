@@ -54,6 +54,11 @@ struct ReplyClassification {
 
 inline constexpr std::size_t kMaxWebhookEvents = 1000;
 
+struct WebhookResult {
+    std::vector<StoredBounce> stored;
+    int duplicates = 0;  // events whose "id" was stored before: nothing done
+};
+
 class BounceService {
   public:
     BounceService(storage::Database& db, const Clock& clock, const AuditLog& audit)
@@ -70,9 +75,10 @@ class BounceService {
     Result<std::shared_ptr<const email::Classifier>> Classifier() const;
 
     // The webhook: one event object, or {"events": [...]} (at most kMaxWebhookEvents). All or
-    // nothing; kInvalidArgument naming the event and member ("events[2].messageId").
-    Result<std::vector<StoredBounce>> RecordWebhook(const Actor& actor,
-                                                    const boost::json::value& body) const;
+    // nothing; kInvalidArgument naming the event and member ("events[2].messageId"). An event
+    // may carry the sender's "id" (1-200 characters): an id stored before is a duplicate (a
+    // retried request) and is skipped, so a sender may retry safely.
+    Result<WebhookResult> RecordWebhook(const Actor& actor, const boost::json::value& body) const;
     // Stores one event read from the bounce mailbox (kNotABounce events are not stored: they
     // return 0). No permission check: for the server's mailbox reader only.
     Result<std::int64_t> RecordFromMailbox(const email::BounceEvent& event) const;
@@ -82,8 +88,10 @@ class BounceService {
     Result<std::int64_t> Count(const Actor& actor, std::int64_t delivery_id) const;
 
   private:
+    // The new row's id, or 0 when `external_id` was stored before.
     Result<std::int64_t> Insert(storage::Transaction& tx, const email::BounceEvent& event,
-                                std::string_view source) const;
+                                std::string_view source,
+                                const std::optional<std::string>& external_id) const;
     void Invalidate() const;
 
     storage::Database& db_;

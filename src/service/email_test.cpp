@@ -383,12 +383,13 @@ TEST_P(EmailAdminTest, WebhookStoresABatchAllOrNothing) {
                             id2 + R"(", "recipient": "c@d.example"}]})");
     auto stored = bounces_->RecordWebhook(admin_, body);
     ASSERT_TRUE(stored) << stored.error().message;
-    ASSERT_EQ(stored->size(), 2u);
-    EXPECT_EQ((*stored)[0].event.classification.outcome, email::Outcome::kHardFailure);
-    EXPECT_EQ((*stored)[0].event.classification.reason, "user_unknown");
-    ASSERT_TRUE((*stored)[0].event.key);
-    EXPECT_EQ((*stored)[0].event.key->recipient_id, 101);
-    EXPECT_EQ((*stored)[1].event.kind, email::BounceKind::kComplaint);
+    ASSERT_EQ(stored->stored.size(), 2u);
+    EXPECT_EQ(stored->duplicates, 0);
+    EXPECT_EQ(stored->stored[0].event.classification.outcome, email::Outcome::kHardFailure);
+    EXPECT_EQ(stored->stored[0].event.classification.reason, "user_unknown");
+    ASSERT_TRUE(stored->stored[0].event.key);
+    EXPECT_EQ(stored->stored[0].event.key->recipient_id, 101);
+    EXPECT_EQ(stored->stored[1].event.kind, email::BounceKind::kComplaint);
 
     // One bad event: nothing of the batch is stored, and the error names it.
     auto bad = json::parse(R"({"events": [
@@ -403,6 +404,32 @@ TEST_P(EmailAdminTest, WebhookStoresABatchAllOrNothing) {
     EXPECT_EQ(*bounces_->Count(admin_, 7), 2);
     EXPECT_EQ(*bounces_->Count(admin_, 8), 0);
     EXPECT_EQ(bounces_->RecordWebhook(marketer_, body).error().code, ErrorCode::kPermissionDenied);
+
+    // The sender's event id makes a retried request a no-op, also within one batch.
+    auto with_ids = json::parse(R"({"events": [
+        {"id": "evt-1", "type": "bounce", "messageId": ")" +
+                                id1 + R"(", "status": "5.1.1"},
+        {"id": "evt-1", "type": "bounce", "messageId": ")" +
+                                id1 + R"(", "status": "5.1.1"},
+        {"id": "evt-2", "type": "bounce", "messageId": ")" +
+                                id2 + R"(", "status": "4.2.2"}]})");
+    auto first = bounces_->RecordWebhook(admin_, with_ids);
+    ASSERT_TRUE(first) << first.error().message;
+    EXPECT_EQ(first->stored.size(), 2u);
+    EXPECT_EQ(first->duplicates, 1);
+    auto retried = bounces_->RecordWebhook(admin_, with_ids);
+    ASSERT_TRUE(retried) << retried.error().message;
+    EXPECT_TRUE(retried->stored.empty());
+    EXPECT_EQ(retried->duplicates, 3);
+    auto bad_id = json::parse(R"({"id": 7, "type": "bounce", "messageId": ")" + id1 + R"("})");
+    auto refused_id = bounces_->RecordWebhook(admin_, bad_id);
+    ASSERT_FALSE(refused_id);
+    EXPECT_EQ(FieldOf(refused_id.error()), "id");
+    ASSERT_TRUE(storage::WithWrite(db(), [&](storage::Transaction& tx) -> Status {
+        auto n = tx.ExecSql("DELETE FROM bounce_events WHERE external_id IS NOT NULL", {});
+        if (!n) return Fail(n.error());
+        return {};
+    }));
 
     // From the mailbox: stored one by one; what is not a bounce is not stored.
     email::BounceEvent from_imap;
