@@ -2,7 +2,8 @@
 // builds the same email (bench_render.hpp).
 //
 // Approach: the profiles are generated up front from the seed, twice over the same random
-// draws: as render::Value objects (what the sender gives the engine) and as plain structs
+// draws: as render::Value records (what the sender gives the engine: one Shape per set of
+// loaded columns, a Record per recipient) and as plain structs
 // (what a hand-written sender would read). The template is compiled once. A round renders every
 // profile with the engine, then every profile with the hand-written function, each into one
 // reused buffer (cleared per profile, as a sender reuses its buffer), and adds up the output
@@ -107,6 +108,13 @@ Profiles Generate(std::int64_t n, std::uint64_t seed) {
     Profiles out;
     out.contexts.reserve(static_cast<std::size_t>(n));
     out.plain.reserve(static_cast<std::size_t>(n));
+    // Records, as the sender builds them: one Shape per loaded set of columns, shared by all
+    // the recipients, and one value per column in each recipient's record.
+    const auto profile_shape = std::make_shared<const render::Shape>(
+        std::vector<std::string>{"id", "firstName", "lastName", "email", "city", "country", "phone",
+                                 "tier", "language", "points", "vip", "purchases"});
+    const auto purchase_shape = std::make_shared<const render::Shape>(
+        std::vector<std::string>{"name", "quantity", "price"});
     for (std::int64_t i = 0; i < n; ++i) {
         Plain p;
         p.id = 100'000 + i;
@@ -130,24 +138,17 @@ Profiles Generate(std::int64_t n, std::uint64_t seed) {
 
         render::Array purchases;
         for (const Purchase& b : p.purchases) {
-            purchases.emplace_back(render::Object{{"name", render::Value(b.name)},
-                                                  {"quantity", render::Value(b.quantity)},
-                                                  {"price", render::Value(b.price)}});
+            purchases.emplace_back(render::Value(
+                purchase_shape,
+                {render::Value(b.name), render::Value(b.quantity), render::Value(b.price)}));
         }
         render::Context c;
-        c.profile =
-            render::Value(render::Object{{"id", render::Value(p.id)},
-                                         {"firstName", render::Value(p.first_name)},
-                                         {"lastName", render::Value(p.last_name)},
-                                         {"email", render::Value(p.email)},
-                                         {"city", render::Value(p.city)},
-                                         {"country", render::Value(p.country)},
-                                         {"phone", render::Value(p.phone)},
-                                         {"tier", render::Value(p.tier)},
-                                         {"language", render::Value(p.language)},
-                                         {"points", render::Value(p.points)},
-                                         {"vip", render::Value(p.vip)},
-                                         {"purchases", render::Value(std::move(purchases))}});
+        c.profile = render::Value(
+            profile_shape,
+            {render::Value(p.id), render::Value(p.first_name), render::Value(p.last_name),
+             render::Value(p.email), render::Value(p.city), render::Value(p.country),
+             render::Value(p.phone), render::Value(p.tier), render::Value(p.language),
+             render::Value(p.points), render::Value(p.vip), render::Value(std::move(purchases))});
         c.unsubscribe_url = render::Value(p.unsubscribe_url);
         out.contexts.push_back(std::move(c));
         out.plain.push_back(std::move(p));

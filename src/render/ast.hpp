@@ -163,9 +163,10 @@ class SpecialExpr : public Expr {
     Kind kind_;
 };
 
-// Where a member was found last time (Value::Find's hint): objects built by one sender share
-// their layout (a profile's fields come in the same order for every recipient), so after the
-// first render each lookup by name is one comparison. A relaxed atomic: renders on other
+// Where a member was found last time (Value::Find's hint: a member's index in an object, a
+// slot in a record): objects built by one sender share their layout (a profile's fields come
+// in the same order for every recipient, records share one Shape), so after the first render
+// each lookup by name is one comparison. A relaxed atomic: renders on other
 // threads may update it at the same time; any value is only a guess that Find checks.
 class HintCache {
   public:

@@ -106,7 +106,9 @@ std::string Get(const Case& c, const std::string& key, const std::string& fallba
 }
 
 // Runs one case; returns "" on success, else what went wrong.
-std::string RunCase(const Case& c) {
+// `records`: every object of the context is given in record form (Value::ToRecords), which
+// must render the same bytes.
+std::string RunCase(const Case& c, bool records = false) {
     static const std::set<std::string> kKnown = {"template", "context",       "mode",  "strict",
                                                  "output",   "error",         "tz",    "now",
                                                  "fields",   "whole_profile", "links", "rewrite"};
@@ -134,6 +136,7 @@ std::string RunCase(const Case& c) {
     if (ec || !doc.is_object()) return "context is not a JSON object: " + json;
     for (const auto& kv : doc.as_object()) {
         Value v = FromJson(kv.value());
+        if (records) v = ToRecords(v);
         std::string_view k = kv.key();
         if (k == "profile")
             ctx.profile = v;
@@ -221,6 +224,17 @@ TEST(RenderData, AllCasesPass) {
         }
     }
     std::cout << cases.size() << " render cases, " << failures << " failed\n";
+}
+
+TEST(RenderData, AllCasesPassWithRecords) {
+    auto cases = AllCases();
+    for (const Case& c : cases) {
+        std::string problem = RunCase(c, /*records=*/true);
+        if (!problem.empty()) {
+            ADD_FAILURE() << c.file << ":" << c.line << ": " << c.name << " (records)\n  "
+                          << problem;
+        }
+    }
 }
 
 TEST(RenderData, AtLeast300Cases) { EXPECT_GE(AllCases().size(), 300u); }

@@ -47,7 +47,7 @@ const Value* Command(const Value& v, std::string_view key, Value& scratch) {
         if (v.is_array()) {
             scratch = Value(static_cast<std::int64_t>(v.as_array().size()));
         } else if (v.is_object()) {
-            scratch = Value(static_cast<std::int64_t>(v.as_object().size()));
+            scratch = Value(static_cast<std::int64_t>(v.object_size()));
         } else if (v.is_string()) {
             scratch = Value(static_cast<std::int64_t>(Utf8Length(v.as_string())));
         } else {
@@ -77,10 +77,11 @@ bool WithinSize(const Value& v, std::size_t& budget) {
             }
             return true;
         case Value::Kind::kObject:
-            for (const Member& m : v.as_object()) {
-                if (budget <= m.first.size()) return false;
-                budget -= m.first.size() + 1;
-                if (!WithinSize(m.second, budget)) return false;
+            for (std::size_t i = 0, n = v.object_size(); i < n; ++i) {
+                const std::size_t key = v.key_at(i).size();
+                if (budget <= key) return false;
+                budget -= key + 1;
+                if (!WithinSize(v.value_at(i), budget)) return false;
             }
             return true;
         default:

@@ -441,7 +441,7 @@ bool Size(Value& io, Args, FilterEnv&) {
     std::int64_t n = 0;
     if (io.is_string()) n = static_cast<std::int64_t>(Utf8Length(io.as_string()));
     if (io.is_array()) n = static_cast<std::int64_t>(io.as_array().size());
-    if (io.is_object()) n = static_cast<std::int64_t>(io.as_object().size());
+    if (io.is_object()) n = static_cast<std::int64_t>(io.object_size());
     io = Value(n);
     return true;
 }

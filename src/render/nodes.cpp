@@ -115,7 +115,7 @@ Flow ForNode::Render(RenderState& st, std::string& out) const {
         if (coll->is_array()) {
             count = static_cast<std::int64_t>(coll->as_array().size());
         } else if (coll->is_object()) {
-            count = static_cast<std::int64_t>(coll->as_object().size());
+            count = static_cast<std::int64_t>(coll->object_size());
         } else if (coll->is_string() && !coll->as_string().empty()) {
             count = 1;
         }
@@ -154,8 +154,8 @@ Flow ForNode::Render(RenderState& st, std::string& out) const {
             if (!var.owned.is_nil()) var.owned = Value();
             var.ref = &coll->as_array()[static_cast<std::size_t>(i)];
         } else if (coll->is_object()) {
-            const Member& m = coll->as_object()[static_cast<std::size_t>(i)];
-            var.Set(Value(Array{Value(m.first), m.second}));
+            const auto at = static_cast<std::size_t>(i);
+            var.Set(Value(Array{Value(coll->key_at(at)), coll->value_at(at)}));
         } else {
             if (!var.owned.is_nil()) var.owned = Value();
             var.ref = coll;

@@ -86,6 +86,65 @@ TEST(Render, ReportsProfileFields) {
     EXPECT_TRUE(whole->info().whole_profile);
 }
 
+TEST(Render, RecordsBehaveAsObjects) {
+    const Value object = Profile(3);
+    const Value record = ToRecords(object);
+    ASSERT_TRUE(record.is_record());
+    EXPECT_TRUE(record.is_object());
+    EXPECT_FALSE(object.is_record());
+    // The three purchases share one shape.
+    const Array& items = record.Find("purchases")->as_array();
+    ASSERT_TRUE(items[0].is_record());
+    EXPECT_EQ(items[0].as_record().shape_ptr(), items[2].as_record().shape_ptr());
+    EXPECT_TRUE(Equal(object, record));
+    EXPECT_TRUE(Equal(record, object));
+    EXPECT_FALSE(Equal(record, ToRecords(Profile(4))));
+    EXPECT_EQ(record.object_size(), 5u);
+    EXPECT_EQ(record.key_at(1), "lastName");
+    EXPECT_EQ(record.ToString(), object.ToString());
+    EXPECT_EQ(record.Find("nope"), nullptr);
+
+    // The same template, objects and records in turn (the lookup hints are shared).
+    auto tpl = Compile(std::string(kEmail) +
+                           "{{ profile | json }}{{ profile.size }}{% for kv in profile %}"
+                           "{{ kv[0] }}={{ kv[1] }};{% endfor %}{{ profile['vip'] }}"
+                           "{{ profile.purchases | where: 'name', 'item 1' | map: 'amount' }}",
+                       {.mode = Mode::kHtml});
+    ASSERT_TRUE(tpl) << tpl.error().message;
+    RenderOptions ro;
+    ro.time_zone = "Europe/Paris";
+    for (int i = 0; i < 6; ++i) {
+        Context a;
+        a.profile = Profile(i);
+        Context b;
+        b.profile = ToRecords(a.profile);
+        auto from_object = tpl->Render(a, ro);
+        auto from_record = tpl->Render(b, ro);
+        ASSERT_TRUE(from_object && from_record);
+        EXPECT_EQ(*from_record, *from_object) << i;
+    }
+}
+
+TEST(Render, RecordShapesInAnyOrderAreFound) {
+    auto tpl = Compile("{{ profile.b }}{{ profile.a }}{{ profile.c }}");
+    ASSERT_TRUE(tpl);
+    const auto ab = std::make_shared<const Shape>(std::vector<std::string>{"a", "b"});
+    const auto xba = std::make_shared<const Shape>(std::vector<std::string>{"x", "b", "a"});
+    for (int round = 0; round < 3; ++round) {
+        Context ctx;
+        ctx.profile = Value(ab, {Value(1), Value(2)});
+        EXPECT_EQ(*tpl->Render(ctx), "21");
+        ctx.profile = Value(xba, {Value(0), Value(2), Value(1)});
+        EXPECT_EQ(*tpl->Render(ctx), "21");
+        ctx.profile = Value(Object{{"b", Value(2)}, {"a", Value(1)}, {"c", Value(3)}});
+        EXPECT_EQ(*tpl->Render(ctx), "213");
+    }
+    // One value per slot: a missing value is nil, an extra one is dropped.
+    EXPECT_EQ(Value(ab, {Value(1)}).object_size(), 2u);
+    EXPECT_TRUE(Value(ab, {Value(1)}).Find("b")->is_nil());
+    EXPECT_EQ(Value(ab, {Value(1), Value(2), Value(3)}).ToString(), R"({"a":1,"b":2})");
+}
+
 TEST(Render, ProfileLaidOutInFieldOrderIsFound) {
     auto tpl = Compile("{{ profile.b }}{{ profile.a }}");
     ASSERT_TRUE(tpl);

@@ -61,7 +61,7 @@ bool Value::empty() const {
         case Kind::kArray:
             return as_array().empty();
         case Kind::kObject:
-            return as_object().empty();
+            return object_size() == 0;
         default:
             return false;
     }
@@ -78,6 +78,56 @@ bool Value::blank() const {
     return empty();
 }
 
+namespace {
+
+static_assert(sizeof(Record) % alignof(Value) == 0);
+
+// Destroys a record and the values that follow it, and frees their allocation.
+struct RecordDeleter {
+    void operator()(const Record* r) const {
+        std::span<const Value> values = r->values();
+        for (const Value& v : values) v.~Value();
+        r->~Record();
+        ::operator delete(const_cast<Record*>(r));
+    }
+};
+
+}  // namespace
+
+Value::Value(ShapePtr shape, std::vector<Value> values) {
+    // One value per slot: missing ones are nil, extra ones dropped.
+    values.resize(shape->size());
+    const std::size_t n = values.size();
+    void* mem = ::operator new(sizeof(Record) + n * sizeof(Value));
+    auto* r = new (mem) Record(std::move(shape), n);
+    auto* slots = reinterpret_cast<Value*>(r + 1);
+    for (std::size_t i = 0; i < n; ++i) new (slots + i) Value(std::move(values[i]));
+    // On failure shared_ptr calls the deleter.
+    v_ = RecordPtr(r, RecordDeleter{});
+}
+
+std::size_t Shape::SlotOf(std::string_view name) const {
+    for (std::size_t i = 0; i < names_.size(); ++i) {
+        if (names_[i] == name) return i;
+    }
+    return names_.size();
+}
+
+std::size_t Value::object_size() const {
+    if (is_record()) return as_record().values().size();
+    return is_object() ? as_object().size() : 0;
+}
+
+std::string_view Value::key_at(std::size_t i) const {
+    if (is_record()) return as_record().shape().name(i);
+    return as_object()[i].first;
+}
+
+const Value& Value::value_at(std::size_t i) const {
+    if (is_record()) return as_record().values()[i];
+    return as_object()[i].second;
+}
+
 const Value* Value::Find(std::string_view key, std::size_t hint) const {
     std::size_t index = 0;
     return Find(key, hint, index);
@@ -87,6 +137,13 @@ const Value* Value::Find(std::string_view key, std::size_t hint, std::size_t& in
     if (const Value* v = FindAt(key, hint)) {
         index = hint;
         return v;
+    }
+    if (is_record()) {
+        const Record& r = as_record();
+        std::size_t slot = r.shape().SlotOf(key);
+        if (slot >= r.values().size()) return nullptr;
+        index = slot;
+        return &r.values()[slot];
     }
     if (!is_object()) return nullptr;
     const Object& o = as_object();
@@ -222,12 +279,12 @@ void Value::AppendJson(std::string& out) const {
         case Kind::kObject: {
             out += '{';
             bool first = true;
-            for (const Member& m : as_object()) {
+            for (std::size_t i = 0, n = object_size(); i < n; ++i) {
                 if (!first) out += ',';
                 first = false;
-                AppendJsonString(out, m.first);
+                AppendJsonString(out, key_at(i));
                 out += ':';
-                m.second.AppendJson(out);
+                value_at(i).AppendJson(out);
             }
             out += '}';
             return;
@@ -259,12 +316,11 @@ bool Equal(const Value& a, const Value& b) {
             return true;
         }
         case K::kObject: {
-            const Object& x = a.as_object();
-            const Object& y = b.as_object();
-            if (x.size() != y.size()) return false;
-            for (const Member& m : x) {
-                const Value* other = b.Find(m.first);
-                if (other == nullptr || !Equal(m.second, *other)) return false;
+            const std::size_t n = a.object_size();
+            if (n != b.object_size()) return false;
+            for (std::size_t i = 0; i < n; ++i) {
+                const Value* other = b.Find(a.key_at(i), i);
+                if (other == nullptr || !Equal(a.value_at(i), *other)) return false;
             }
             return true;
         }
@@ -325,6 +381,40 @@ Value FromJson(const boost::json::value& json) {
         }
     }
     return {};
+}
+
+namespace {
+
+Value ToRecordsIn(const Value& v, std::vector<ShapePtr>& shapes) {
+    if (v.is_array()) {
+        Array out;
+        out.reserve(v.as_array().size());
+        for (const Value& e : v.as_array()) out.push_back(ToRecordsIn(e, shapes));
+        return Value(std::move(out));
+    }
+    if (!v.is_object()) return v;
+    std::vector<std::string> names;
+    std::vector<Value> values;
+    for (std::size_t i = 0, n = v.object_size(); i < n; ++i) {
+        names.emplace_back(v.key_at(i));
+        values.push_back(ToRecordsIn(v.value_at(i), shapes));
+    }
+    ShapePtr shape;
+    for (const ShapePtr& s : shapes) {
+        if (s->names() == names) shape = s;
+    }
+    if (shape == nullptr) {
+        shape = std::make_shared<const Shape>(std::move(names));
+        shapes.push_back(shape);
+    }
+    return Value(std::move(shape), std::move(values));
+}
+
+}  // namespace
+
+Value ToRecords(const Value& v) {
+    std::vector<ShapePtr> shapes;
+    return ToRecordsIn(v, shapes);
 }
 
 }  // namespace overture::render
