@@ -6,7 +6,8 @@
 //     valid UTF-8 excerpt in its details;
 //   - a render succeeds with at most max_output_bytes of output, or fails the same way (the
 //     output may then exceed the limit only when the error names the limit);
-//   - rendering twice gives the same status and the same bytes;
+//   - rendering twice gives the same status and the same bytes, and so does rendering with the
+//     profile's objects turned into records (render::ToRecords);
 //   - in HTML mode, when neither the input nor its JSON holds `<` and the input never says
 //     `raw`, the output holds no `<` either (the fixed context's strings all contain `<`, so
 //     an output that skipped escaping shows).
@@ -115,6 +116,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
     }
     const render::Context context = MakeContext(profile);
+    // The same data with every object turned into a record (render/value.hpp): what a sender
+    // builds. It must render to the same bytes.
+    render::Context as_records = context;
+    as_records.profile = render::ToRecords(context.profile);
     render::RenderOptions ropts;
     ropts.now = std::chrono::sys_seconds{std::chrono::seconds{1773576000}};  // fixed: repeatable
     const bool may_emit_lt = json_has_lt || source.find('<') != std::string_view::npos ||
@@ -139,6 +144,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             const Status s2 = tpl->Render(context, ropts, second);
             Require(s1.has_value() == s2.has_value(), "two renders differ in success");
             Require(first == second, "two renders give different bytes");
+            std::string third;
+            const Status s3 = tpl->Render(as_records, ropts, third);
+            Require(s1.has_value() == s3.has_value(), "records and objects differ in success");
+            Require(!s1 || first == third, "records and objects give different bytes", third);
             if (!s1) {
                 CheckError(s1.error(), "Render", source);
                 Require(s1.error().message == s2.error().message, "two renders fail differently");
