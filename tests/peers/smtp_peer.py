@@ -12,6 +12,7 @@ Fault modes, chosen by the recipient's local part:
   5xx@...       RCPT answers 550 5.1.1 user unknown
   mail5xx@...   (as the sender) MAIL answers 553 5.7.1 sender rejected
   data-5xx@...  the end of DATA answers 554 5.6.0 transaction failed
+  slow@...      the end of DATA is answered after 50 ms (a busy server)
   close@...     the connection is closed after the body arrived, before any reply
   stall@...     RCPT is never answered
   421@...       RCPT answers 421 4.3.2 and the connection is closed
@@ -87,6 +88,8 @@ class Handler:
         self.log("data %d" % len(envelope.original_content))
         if local == "data-5xx":
             return "554 5.6.0 Transaction failed"
+        if local == "slow":
+            await asyncio.sleep(0.05)  # a busy server: lets a backlog outlast the pool's growth
         if local == "close":
             self.log("close")
             server.transport.close()
