@@ -56,6 +56,15 @@ RETURNING id;
 SELECT id, domain, selector, algorithm, bits, public_key, private_key, created_at, created_by
 FROM dkim_keys WHERE id = ?1;
 
+-- name: dkim-key-find
+-- The key of domain ?1 with selector ?2, if any.
+SELECT id FROM dkim_keys WHERE domain = ?1 AND selector = ?2;
+
+-- name: dkim-key-newest
+-- The newest key of domain ?1: the one that signs.
+SELECT id, domain, selector, algorithm, bits, public_key, private_key, created_at, created_by
+FROM dkim_keys WHERE domain = ?1 ORDER BY created_at DESC, id DESC LIMIT 1;
+
 -- name: dkim-key-list
 -- By domain, then selector; ?1 a domain to keep ('' for all), ?2 the page size, ?3 the cursor
 -- (ids after it in that order are given as the id of the last item, 0 for the first page).

@@ -102,17 +102,15 @@ Result<DkimKey> DkimKeyService::Create(const Actor& actor, const NewDkimKey& in)
     const auto now = ToUnixMillis(clock_.Now());
     const std::string sealed = secrets_.Seal(pair.private_key_pem, kKeyPurpose);
     return storage::WithWrite(db_, [&](Transaction& tx) -> Result<DkimKey> {
-        auto existing = tx.Query(q::kDkimKeyList, {domain, std::int64_t{1000}, std::int64_t{0}});
+        auto existing = tx.Query(q::kDkimKeyFind, {domain, selector});
         if (!existing) return Fail(existing.error());
-        for (const auto& row : existing->rows) {
-            if (AsString(row[2]) == selector) {
-                return Fail(
-                    Error::AlreadyExists(
-                        fmt::format("{} already has a DKIM key with the selector '{}'; choose "
-                                    "another selector (keys are rotated by adding a new selector)",
-                                    domain, selector))
-                        .With("field", "selector"));
-            }
+        if (!existing->empty()) {
+            return Fail(Error::AlreadyExists(
+                            fmt::format("{} already has a DKIM key with the selector '{}'; choose "
+                                        "another selector (keys are rotated by adding a new "
+                                        "selector)",
+                                        domain, selector))
+                            .With("field", "selector"));
         }
         auto rows =
             tx.Query(q::kDkimKeyInsert,
@@ -192,21 +190,17 @@ Status DkimKeyService::Delete(const Actor& actor, DkimKeyId id) const {
 
 Result<email::DkimSigner> DkimKeyService::SignerFor(std::string_view domain) const {
     const std::string wanted = ToLower(Trim(domain));
-    auto rows = storage::WithRead(db_, [&](Transaction& tx) {
-        return tx.Query(q::kDkimKeyList, {wanted, std::int64_t{1000}, std::int64_t{0}});
-    });
+    auto rows = storage::WithRead(
+        db_, [&](Transaction& tx) { return tx.Query(q::kDkimKeyNewest, {wanted}); });
     if (!rows) return Fail(rows.error());
-    const std::vector<Value>* newest = nullptr;
-    for (const auto& row : rows->rows) {
-        if (!newest || AsInt(row[7]) > AsInt((*newest)[7])) newest = &row;
-    }
-    if (!newest) {
+    if (rows->empty()) {
         return Fail(Error::NotFound(fmt::format(
             "{} has no DKIM key: generate one under Administration > DKIM keys", wanted)));
     }
-    auto pem = secrets_.Open(AsString((*newest)[6]), kKeyPurpose);
+    const auto& newest = rows->rows[0];
+    auto pem = secrets_.Open(AsString(newest[6]), kKeyPurpose);
     if (!pem) return Fail(pem.error());
-    return email::DkimSigner::Create(AsString((*newest)[1]), AsString((*newest)[2]), *pem);
+    return email::DkimSigner::Create(AsString(newest[1]), AsString(newest[2]), *pem);
 }
 
 }  // namespace overture::service

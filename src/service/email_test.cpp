@@ -314,6 +314,7 @@ TEST_P(EmailAdminTest, DkimKeysAreGeneratedImportedAndSign) {
     // A signer from the stored key signs.
     auto signer = keys_->SignerFor("example.com");
     ASSERT_TRUE(signer) << signer.error().message;
+    EXPECT_EQ(signer->algorithm(), email::DkimAlgorithm::kRsaSha256) << "the newest key signs";
     std::string header;
     ASSERT_TRUE(signer->Sign("From: a@example.com\r\nSubject: hi\r\n\r\nbody\r\n", header));
     EXPECT_TRUE(header.starts_with("DKIM-Signature:"));

@@ -73,6 +73,8 @@ std::span<const std::string_view> All() {
         kDkimKeyInsert,
         kDkimKeyGet,
         kDkimKeyList,
+        kDkimKeyFind,
+        kDkimKeyNewest,
         kDkimKeyCount,
         kDkimKeyDelete,
         kBounceRuleInsert,

@@ -24,9 +24,13 @@
 #include "channels/email/imap_reader.hpp"
 #include "channels/email/message_id.hpp"
 #include "channels/email/mime_parse.hpp"
+#include "common/testing/loopback.hpp"
 
 namespace overture::email {
 namespace {
+
+using overture::test_util::FreePort;
+using overture::test_util::PortOpen;
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
@@ -386,30 +390,6 @@ TEST(BounceJson, InvalidEventsNameTheMember) {
 
 // --- The IMAP reader against Dovecot -------------------------------------------------------
 
-int FreePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
-
-bool CanConnect(int port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    ::close(fd);
-    return ok;
-}
-
 // A Dovecot holding the sample messages in bob's INBOX; killed (by PID) when destroyed.
 class Dovecot {
   public:
@@ -471,7 +451,7 @@ class Dovecot {
         }
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
         while (std::chrono::steady_clock::now() < deadline) {
-            if (CanConnect(port_) && (tls_port_ == 0 || CanConnect(tls_port_))) return {};
+            if (PortOpen(port_) && (tls_port_ == 0 || PortOpen(tls_port_))) return {};
             int status = 0;
             if (::waitpid(pid_, &status, WNOHANG) == pid_) {
                 pid_ = -1;
@@ -508,8 +488,8 @@ class Dovecot {
 
   private:
     std::string dir_;
-    int port_ = 0;
-    int tls_port_ = 0;
+    std::uint16_t port_ = 0;
+    std::uint16_t tls_port_ = 0;
     pid_t pid_ = -1;
     int count_ = 0;
 };

@@ -23,10 +23,14 @@
 #include "channels/email/dkim.hpp"
 #include "channels/email/mime.hpp"
 #include "channels/email/smtp_client.hpp"
+#include "common/testing/loopback.hpp"
 #include "common/testing/temp_dir.hpp"
 
 namespace overture::email {
 namespace {
+
+using overture::test_util::FreePort;
+using overture::test_util::PortOpen;
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -41,29 +45,6 @@ std::string Shell(const std::string& command, int& status) {
     while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
     status = ::pclose(pipe);
     return output;
-}
-
-std::uint16_t FreePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
-
-bool PortOpen(std::uint16_t port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool open = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    ::close(fd);
-    return open;
 }
 
 TEST(EndToEnd, SignedMimeOverStartTlsAndAuthParsesAndVerifies) {
