@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts the server on a fresh SQLite database and a free port, runs tests/e2e/run.mjs, then
-# tests/e2e/profiles.mjs, import.mjs, audiences.mjs and email.mjs against it (Playwright
+# tests/e2e/profiles.mjs, import.mjs, audiences.mjs, email.mjs and deliveries.mjs against it (Playwright
 # driving /usr/bin/chromium, same server and environment; each script bounds its own run time;
 # the first failure stops the run), and stops the server by its PID.
 # Usage: scripts/e2e.sh path/to/overture
@@ -34,8 +34,8 @@ for _ in $(seq 1 200); do
   sleep 0.1
 done
 [ -n "$url" ] || { echo "the server did not start"; cat "$out/server.log"; exit 1; }
-for script in run profiles import audiences email; do
+for script in run profiles import audiences email deliveries; do
   OVERTURE_URL=$url OVERTURE_ADMIN_PASSWORD=$password OVERTURE_E2E_OUT=$out \
-    node "tests/e2e/$script.mjs"
+    OVERTURE_EMAIL_MAILDIR_ROOT="$dir/maildir" node "tests/e2e/$script.mjs"
 done
 echo "screenshots: $(ls "$out"/*.png 2>/dev/null | tr '\n' ' ')"

@@ -4,10 +4,14 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "app/bounce_poller.hpp"
+#include "app/delivery_worker.hpp"
 #include "app/open_database.hpp"
 #include "common/crypto.hpp"
 #include "common/log.hpp"
@@ -20,6 +24,9 @@
 #include "http/static_files.hpp"
 #include "service/api_keys.hpp"
 #include "service/audit.hpp"
+#include "service/deliveries.hpp"
+#include "service/delivery_prepare.hpp"
+#include "service/email_sending.hpp"
 #include "service/exports.hpp"
 #include "service/imports.hpp"
 #include "service/records.hpp"
@@ -27,6 +34,7 @@
 #include "service/sessions.hpp"
 #include "service/subscriptions.hpp"
 #include "service/templates.hpp"
+#include "service/typologies.hpp"
 #include "service/users.hpp"
 
 namespace overture::app {
@@ -94,7 +102,9 @@ struct Services {
           templates(records, schema),
           routes(db, clock, audit, secrets, cfg.email.maildir_root),
           dkim_keys(db, clock, audit, secrets),
-          bounces(db, clock, audit) {}
+          bounces(db, clock, audit),
+          typologies(db, clock, audit, schema),
+          deliveries(db, clock, audit, schema, records, audiences, templates) {}
 
     SecretBox secrets;
     SystemClock clock;
@@ -113,6 +123,8 @@ struct Services {
     service::RouteService routes;
     service::DkimKeyService dkim_keys;
     service::BounceService bounces;
+    service::TypologyService typologies;
+    service::DeliveryService deliveries;
 };
 
 std::filesystem::path DefaultWebRoot() {
@@ -219,6 +231,8 @@ int RunServe(const CommonOptions& common, const ServeOptions& serve) {
                          services.routes,
                          services.dkim_keys,
                          services.bounces};
+    ctx.deliveries = &services.deliveries;
+    ctx.typologies = &services.typologies;
     http::RegisterApi(router, ctx);
     std::filesystem::path web_root =
         cfg.http.web_root.empty() ? DefaultWebRoot() : std::filesystem::path(cfg.http.web_root);
@@ -245,8 +259,32 @@ int RunServe(const CommonOptions& common, const ServeOptions& serve) {
                  server.port(), storage::DialectName(db->dialect()), web_root.string());
     std::optional<BouncePoller> bounce_poller;
     if (!cfg.bounces.imap_url.empty()) bounce_poller.emplace(cfg.bounces, services.bounces);
+    // Deliveries: the email channel on its own I/O thread, proofs, and the worker that prepares
+    // and sends (docs/deliveries.md). A node with delivery.worker = false only sends proofs.
+    boost::asio::io_context email_io;
+    auto email_work = boost::asio::make_work_guard(email_io);
+    std::thread email_thread([&email_io] { email_io.run(); });
+    service::EmailChannels channels(*db, services.clock, services.routes, services.dkim_keys,
+                                    services.bounces, services.deliveries, services.records,
+                                    services.secrets, email_io.get_executor(),
+                                    cfg.delivery.public_url);
+    services.deliveries.SetProofSender(&channels);
+    service::DeliveryPreparer preparer(*db, services.clock, services.schema, services.deliveries,
+                                       services.routes, services.dkim_keys);
+    DeliveryWorker worker(*db, services.clock, cfg.delivery, services.deliveries, preparer,
+                          channels, services.schema, services.audit);
+    if (cfg.delivery.worker) {
+        services.deliveries.SetWake([&worker] { worker.Wake(); });
+        worker.Start();
+    }
     server.Wait();
     if (bounce_poller) bounce_poller->Stop();
+    // The batches in flight finish and write their outcomes before the routes close.
+    worker.Stop();
+    services.deliveries.SetWake({});
+    channels.Shutdown();
+    email_work.reset();
+    email_thread.join();
     spdlog::info("overture stopped");
     return kExitOk;
 }

@@ -62,6 +62,17 @@ struct BouncesConfig {
     std::int64_t imap_poll_seconds = 60;
 };
 
+struct DeliveryConfig {
+    // Base of the links written into messages (unsubscribe, mirror page): the address at which
+    // recipients reach this server's public endpoints.
+    std::string public_url = "http://127.0.0.1:8080";
+    bool worker = true;           // `serve` prepares and sends deliveries
+    int sender_threads = 2;       // threads rendering and handing messages to the channel
+    int batch_size = 500;         // rows claimed at once (the crash window per thread)
+    int lease_seconds = 60;       // a claimed batch returns to the pool after this
+    int tick_milliseconds = 200;  // how often the worker looks for work
+};
+
 struct LogConfig {
     std::string level = "info";
 };
@@ -73,6 +84,7 @@ struct Config {
     ImportsConfig imports;
     EmailConfig email;
     BouncesConfig bounces;
+    DeliveryConfig delivery;
     LogConfig log;
 
     // Sets one key by its dotted name ("http.listen") from text, converting and validating.

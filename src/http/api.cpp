@@ -17,6 +17,7 @@ void RegisterApi(Router& router, const ApiContext& ctx) {
     RegisterAudienceRoutes(router, ctx);
     RegisterTemplateRoutes(router, ctx);
     RegisterEmailRoutes(router, ctx);
+    RegisterDeliveryApiRoutes(router, ctx);
 }
 
 }  // namespace overture::http

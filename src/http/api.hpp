@@ -12,6 +12,7 @@
 #include "service/audiences.hpp"
 #include "service/audit.hpp"
 #include "service/bounces.hpp"
+#include "service/deliveries.hpp"
 #include "service/dkim_keys.hpp"
 #include "service/exports.hpp"
 #include "service/imports.hpp"
@@ -21,6 +22,7 @@
 #include "service/sessions.hpp"
 #include "service/subscriptions.hpp"
 #include "service/templates.hpp"
+#include "service/typologies.hpp"
 #include "service/users.hpp"
 #include "storage/database.hpp"
 
@@ -44,6 +46,9 @@ struct ApiContext {
     const service::RouteService& routes;
     const service::DkimKeyService& dkim_keys;
     const service::BounceService& bounces;
+    // Deliveries and typologies (issue 7); the routes answer 503 while they are not set.
+    const service::DeliveryService* deliveries = nullptr;
+    const service::TypologyService* typologies = nullptr;
 };
 
 inline constexpr std::string_view kSessionCookie = "overture_session";
@@ -66,5 +71,6 @@ void RegisterQueryRoutes(Router& router, const ApiContext& ctx);
 void RegisterAudienceRoutes(Router& router, const ApiContext& ctx);
 void RegisterTemplateRoutes(Router& router, const ApiContext& ctx);
 void RegisterEmailRoutes(Router& router, const ApiContext& ctx);
+void RegisterDeliveryApiRoutes(Router& router, const ApiContext& ctx);
 
 }  // namespace overture::http

@@ -93,6 +93,62 @@ inline constexpr std::string_view kBounceEventInsert = "bounce-event-insert";
 inline constexpr std::string_view kBounceEventList = "bounce-event-list";
 inline constexpr std::string_view kBounceEventCount = "bounce-event-count";
 
+// Deliveries and typologies (issue 7; sql/*/deliveries.sql, sql/*/typologies.sql).
+inline constexpr std::string_view kDeliveryInsert = "delivery-insert";
+inline constexpr std::string_view kDeliveryGet = "delivery-get";
+inline constexpr std::string_view kDeliveryList = "delivery-list";
+inline constexpr std::string_view kDeliveryCount = "delivery-count";
+inline constexpr std::string_view kDeliveryUpdate = "delivery-update";
+inline constexpr std::string_view kDeliverySetPreparing = "delivery-set-preparing";
+inline constexpr std::string_view kDeliverySetConfirmed = "delivery-set-confirmed";
+inline constexpr std::string_view kDeliverySetState = "delivery-set-state";
+inline constexpr std::string_view kDeliverySetStopped = "delivery-set-stopped";
+inline constexpr std::string_view kDeliveryDelete = "delivery-delete";
+inline constexpr std::string_view kDeliveryRecipientsClear = "delivery-recipients-clear";
+inline constexpr std::string_view kDeliveryCounters = "delivery-counters";
+inline constexpr std::string_view kDeliveryLogs = "delivery-logs";
+inline constexpr std::string_view kDeliveryProfileHistory = "delivery-profile-history";
+inline constexpr std::string_view kDeliveryProofInsert = "delivery-proof-insert";
+inline constexpr std::string_view kDeliveryProofList = "delivery-proof-list";
+inline constexpr std::string_view kDeliveryProofCountSince = "delivery-proof-count-since";
+inline constexpr std::string_view kDeliveryProofBump = "delivery-proof-bump";
+inline constexpr std::string_view kDeliveryTestProfileGet = "delivery-test-profile-get";
+inline constexpr std::string_view kDeliveryRouteExists = "delivery-route-exists";
+inline constexpr std::string_view kTypologyInsert = "typology-insert";
+inline constexpr std::string_view kTypologyGet = "typology-get";
+inline constexpr std::string_view kTypologyGetByName = "typology-get-by-name";
+inline constexpr std::string_view kTypologyList = "typology-list";
+inline constexpr std::string_view kTypologyUpdate = "typology-update";
+inline constexpr std::string_view kTypologyDelete = "typology-delete";
+
+// The sender, the preparation and the delivery worker (sql/*/sending.sql; used by delivery/,
+// service/delivery_prepare.cpp and app/delivery_worker.cpp, which name them as text).
+inline constexpr std::string_view kSendClaim = "send-claim";
+inline constexpr std::string_view kSendMarkSent = "send-mark-sent";
+inline constexpr std::string_view kSendMarkFailed = "send-mark-failed";
+inline constexpr std::string_view kSendMarkRetry = "send-mark-retry";
+inline constexpr std::string_view kSendRenew = "send-renew";
+inline constexpr std::string_view kSendRelease = "send-release";
+inline constexpr std::string_view kQuarantineHard = "quarantine-hard";
+inline constexpr std::string_view kQuarantineSoft = "quarantine-soft";
+inline constexpr std::string_view kWorkerDeliveries = "worker-deliveries";
+inline constexpr std::string_view kWorkerClaimPreparation = "worker-claim-preparation";
+inline constexpr std::string_view kWorkerPrepareProgress = "worker-prepare-progress";
+inline constexpr std::string_view kWorkerPrepareDone = "worker-prepare-done";
+inline constexpr std::string_view kWorkerStart = "worker-start";
+inline constexpr std::string_view kWorkerFinish = "worker-finish";
+inline constexpr std::string_view kWorkerFail = "worker-fail";
+inline constexpr std::string_view kPrepareClear = "prepare-clear";
+inline constexpr std::string_view kPrepareCounts = "prepare-counts";
+inline constexpr std::string_view kPrepareLocalTimes = "prepare-local-times";
+inline constexpr std::string_view kPrepareSetLocalTime = "prepare-set-local-time";
+inline constexpr std::string_view kBounceUnapplied = "bounce-unapplied";
+inline constexpr std::string_view kBounceApplied = "bounce-applied";
+inline constexpr std::string_view kBounceFailRow = "bounce-fail-row";
+inline constexpr std::string_view kBounceRowAddress = "bounce-row-address";
+inline constexpr std::string_view kQuarantineDenylist = "quarantine-denylist";
+inline constexpr std::string_view kPrepareTypology = "prepare-typology";
+
 // All of the above.
 std::span<const std::string_view> All();
 

@@ -338,6 +338,17 @@ Result<std::int64_t> RecordService::Count(const Actor& actor, std::string_view r
     });
 }
 
+Result<std::string> RecordService::Condition(std::string_view resource, const ListQuery& q,
+                                             Params& params) const {
+    auto target = Find(schema_, resource);
+    if (!target) return Fail(target.error());
+    auto where = WhereClause(*target, q, params, clock_);
+    if (!where) return Fail(where.error());
+    constexpr std::string_view kWhere = " WHERE ";
+    if (where->empty()) return std::string("1 = 1");
+    return where->substr(kWhere.size());
+}
+
 Result<json::object> RecordService::Get(const Actor& actor, std::string_view resource,
                                         std::int64_t id) const {
     if (auto st = Require(actor, Permission::kReadData); !st) return Fail(st.error());

@@ -17,6 +17,7 @@
 #include "service/page.hpp"
 #include "service/schema_service.hpp"
 #include "storage/database.hpp"
+#include "storage/sql_text.hpp"
 
 namespace overture::service {
 
@@ -55,6 +56,12 @@ class RecordService {
     Result<boost::json::object> Update(const Actor& actor, std::string_view resource,
                                        std::int64_t id, const boost::json::object& patch) const;
     Status Delete(const Actor& actor, std::string_view resource, std::int64_t id) const;
+
+    // For the delivery worker (no permission check): the condition of `query` (search, equality
+    // filters, audience members and filter expression) over `<table> t`, without "WHERE", with
+    // its values added to `params`; "1 = 1" when there is none. Fails as List does.
+    Result<std::string> Condition(std::string_view resource, const ListQuery& query,
+                                  storage::Params& params) const;
 
   private:
     storage::Database& db_;

@@ -54,6 +54,8 @@ std::string_view PermissionName(Permission p) {
             return "change the data model";
         case Permission::kManageChannels:
             return "manage routes, DKIM keys and bounce rules";
+        case Permission::kConfirmDeliveries:
+            return "confirm deliveries";
     }
     return "unknown";
 }
@@ -73,6 +75,8 @@ bool RoleAllows(Role role, Permission p) {
             return role != Role::kAnalyst;
         case Permission::kManageSchema:
             return role == Role::kAdministrator || role == Role::kDataManager;
+        case Permission::kConfirmDeliveries:
+            return role == Role::kAdministrator || role == Role::kSupervisor;
     }
     return false;
 }

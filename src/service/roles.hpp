@@ -32,8 +32,9 @@ enum class Permission {
     kManageAllApiKeys,
     kReadData,
     kWriteData,
-    kManageSchema,    // publish changes to the data model
-    kManageChannels,  // routes, DKIM keys, bounce rules; posting bounce events
+    kManageSchema,       // publish changes to the data model
+    kManageChannels,     // routes, DKIM keys, bounce rules, typologies; posting bounce events
+    kConfirmDeliveries,  // confirm (start) and resume deliveries
 };
 
 std::string_view PermissionName(Permission p);

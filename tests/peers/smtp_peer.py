@@ -9,6 +9,8 @@ RCPT was handled, i.e. the client sent MAIL, RCPT and DATA in one batch).
 
 Fault modes, chosen by the recipient's local part:
   4xx@...       RCPT answers 450 4.2.0 (greylisting)
+  4xx-once...@  RCPT answers 450 4.2.0 the first time an address is seen, 250 afterwards
+  5xx...@       (any local part starting with 5xx) RCPT answers 550 5.1.1 user unknown
   5xx@...       RCPT answers 550 5.1.1 user unknown
   mail5xx@...   (as the sender) MAIL answers 553 5.7.1 sender rejected
   data-5xx@...  the end of DATA answers 554 5.6.0 transaction failed
@@ -39,6 +41,7 @@ class Handler:
         # Continue the numbering of an earlier run into the same folder (a restarted peer).
         self.count = len([n for n in os.listdir(self.out) if n.endswith(".eml")])
         self.lock = threading.Lock()
+        self.greylisted = set()
         self.log_file = open(os.path.join(self.out, "events.log"), "a", buffering=1)
 
     def log(self, text):
@@ -68,7 +71,13 @@ class Handler:
         local = address.split("@", 1)[0]
         if local == "4xx":
             return "450 4.2.0 <%s>: Recipient address rejected: Greylisted, try again later" % address
-        if local == "5xx":
+        if local.startswith("4xx-once"):
+            with self.lock:
+                first = address not in self.greylisted
+                self.greylisted.add(address)
+            if first:
+                return "450 4.2.0 <%s>: Recipient address rejected: Greylisted, try again later" % address
+        if local.startswith("5xx"):
             return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
         if local == "stall":
             await asyncio.sleep(3600)

@@ -32,6 +32,8 @@ import { TestProfilesPage } from './pages/audiences/TestProfilesPage';
 import { ImportDetailPage } from './pages/audiences/imports/ImportDetailPage';
 import { ImportsPage } from './pages/audiences/imports/ImportsPage';
 import { ImportWizardPage } from './pages/audiences/imports/ImportWizardPage';
+import { DeliveriesPage } from './pages/deliveries/DeliveriesPage';
+import { DeliveryPage } from './pages/deliveries/DeliveryPage';
 
 export function App() {
   return (
@@ -66,6 +68,8 @@ export function App() {
         </Route>
         <Route path="/profiles" element={<Navigate to="/audiences/profiles" replace />} />
         <Route path="/profiles/:id" element={<ProfilePage />} />
+        <Route path="/messages" element={<DeliveriesPage />} />
+        <Route path="/messages/:id" element={<DeliveryPage />} />
         <Route path="/admin" element={<AdminLayout />}>
           <Route index element={<Navigate to="users" replace />} />
           <Route path="users" element={<UsersPage />} />

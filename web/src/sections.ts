@@ -11,7 +11,7 @@ export const SECTIONS: Section[] = [
   { path: '/plan', label: 'Marketing plan', arrivesWith: 'campaigns, programs and the delivery calendar' },
   { path: '/audiences', label: 'Profiles & audiences' },
   { path: '/workflows', label: 'Workflows', arrivesWith: 'the workflow engine and its canvas' },
-  { path: '/messages', label: 'Messages', arrivesWith: 'email, SMS and push deliveries and the email designer' },
+  { path: '/messages', label: 'Messages' },
   { path: '/landing-pages', label: 'Landing pages', arrivesWith: 'the landing page editor and form capture' },
   { path: '/reports', label: 'Reports', arrivesWith: 'delivery tracking (opens, clicks, bounces) and the reporting dashboards' },
   { path: '/admin', label: 'Administration' },

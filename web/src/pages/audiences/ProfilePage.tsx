@@ -1,7 +1,7 @@
 // /profiles/:id: every field in groups, edited in place; subscriptions (subscribe, unsubscribe);
-// sending history, which arrives with deliveries; delete after confirming.
+// sending history (the deliveries sent to it); delete after confirming.
 
-import { Anchor, Breadcrumbs, Button, Center, Grid, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Breadcrumbs, Button, Center, Grid, Group, Loader, Stack, Text, Title } from '@mantine/core';
 import { IconTrash } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -19,6 +19,7 @@ import { DeleteRecordModal } from './DeleteRecord';
 import { NotFoundPanel } from './NotFoundPanel';
 import { SchemaGate } from './SchemaGate';
 import { ProfileSubscriptions } from './ProfileSubscriptions';
+import { SendingHistory } from '../../deliveries/SendingHistory';
 
 export function ProfilePage() {
   return <SchemaGate name="profile">{(resource) => <Profile resource={resource} />}</SchemaGate>;
@@ -74,12 +75,7 @@ function Profile({ resource }: { resource: ResourceDef }) {
         <Grid.Col span={{ base: 12, lg: 4 }}>
           <Stack gap="md">
             <ProfileSubscriptions profileId={profile.id} canWrite={writer} />
-            <Paper withBorder radius="md" p="md">
-              <Title order={4} mb="xs">Sending history</Title>
-              <Text size="sm" c="dimmed">
-                Not built yet: the messages sent to this profile (sent, opened, clicked, bounced) arrive with deliveries.
-              </Text>
-            </Paper>
+            <SendingHistory profileId={profile.id} />
           </Stack>
         </Grid.Col>
       </Grid>

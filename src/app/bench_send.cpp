@@ -1,0 +1,1 @@
+// placeholder: app/bench_send.cpp (issue 7)

@@ -1,0 +1,430 @@
+#include "delivery/sender.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <thread>
+#include <unordered_map>
+
+#include "storage/sql_text.hpp"
+
+namespace overture::delivery {
+
+namespace json = boost::json;
+using storage::Value;
+
+std::string_view OutcomeName(Outcome o) {
+    switch (o) {
+        case Outcome::kSent:
+            return "sent";
+        case Outcome::kSoft:
+            return "soft";
+        case Outcome::kHard:
+            return "hard";
+        case Outcome::kIgnored:
+            return "ignored";
+        case Outcome::kRouteFailure:
+            return "route";
+    }
+    return "unknown";
+}
+
+namespace {
+
+Error FieldError(std::string field, std::string message) {
+    return Error::InvalidArgument(std::move(message)).With("field", std::move(field));
+}
+
+// A string member of `o`, "" when absent or null; an error for another type.
+Result<std::string> StringAt(const json::object& o, std::string_view key, std::string_view path) {
+    const json::value* v = o.if_contains(key);
+    if (!v || v->is_null()) return std::string();
+    if (!v->is_string()) {
+        return Fail(FieldError(std::string(path), fmt::format("{} must be a string", path)));
+    }
+    return std::string(v->as_string());
+}
+
+Result<std::pair<std::string, std::string>> MailboxAt(const json::object& o, std::string_view key,
+                                                      std::string_view path) {
+    const json::value* v = o.if_contains(key);
+    if (!v || v->is_null()) return std::pair<std::string, std::string>();
+    if (!v->is_object()) {
+        return Fail(FieldError(std::string(path), fmt::format("{} must be an object", path)));
+    }
+    auto name = StringAt(v->as_object(), "name", fmt::format("{}.name", path));
+    if (!name) return Fail(name.error());
+    auto address = StringAt(v->as_object(), "address", fmt::format("{}.address", path));
+    if (!address) return Fail(address.error());
+    return std::pair{std::move(*name), std::move(*address)};
+}
+
+render::Value ToRender(const Value& v) {
+    return std::visit(
+        [](const auto& x) -> render::Value {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, std::monostate>) {
+                return render::Value();
+            } else {
+                return render::Value(x);
+            }
+        },
+        v);
+}
+
+}  // namespace
+
+Result<Content> ParseContent(const json::object& content) {
+    Content c;
+    auto from = MailboxAt(content, "from", "content.from");
+    if (!from) return Fail(from.error());
+    c.from_name = std::move(from->first);
+    c.from_address = std::move(from->second);
+    auto reply = MailboxAt(content, "replyTo", "content.replyTo");
+    if (!reply) return Fail(reply.error());
+    c.reply_to_name = std::move(reply->first);
+    c.reply_to_address = std::move(reply->second);
+    for (auto [key, out] : {std::pair{"subject", &c.subject}, std::pair{"html", &c.html},
+                            std::pair{"text", &c.text}}) {
+        auto v = StringAt(content, key, fmt::format("content.{}", key));
+        if (!v) return Fail(v.error());
+        *out = std::move(*v);
+    }
+    if (c.from_address.empty()) {
+        return Fail(FieldError("content.from.address", "the message has no From address"));
+    }
+    if (c.subject.find_first_not_of(" \t\r\n") == std::string::npos) {
+        return Fail(FieldError("content.subject", "the message has no subject"));
+    }
+    if (c.html.empty() && c.text.empty()) {
+        return Fail(FieldError("content.html", "the message has neither an HTML nor a text part"));
+    }
+    return c;
+}
+
+Result<CompiledContent> CompileContent(const Content& content, bool strict) {
+    auto tag = [](Error e, std::string_view part) {
+        return std::move(e).With("part", std::string(part));
+    };
+    auto subject =
+        render::Compile(content.subject, {.mode = render::Mode::kText, .strict = strict});
+    if (!subject) return Fail(tag(subject.error(), "subject"));
+    CompiledContent out{.subject = std::move(*subject)};
+    std::vector<const render::Template*> all{&out.subject};
+    if (!content.html.empty()) {
+        auto html = render::Compile(content.html, {.mode = render::Mode::kHtml, .strict = strict});
+        if (!html) return Fail(tag(html.error(), "html"));
+        out.html.emplace(std::move(*html));
+        all.push_back(&*out.html);
+    }
+    if (!content.text.empty()) {
+        auto text = render::Compile(content.text, {.mode = render::Mode::kText, .strict = strict});
+        if (!text) return Fail(tag(text.error(), "text"));
+        out.text.emplace(std::move(*text));
+        all.push_back(&*out.text);
+    }
+    for (const auto* t : all) {
+        const auto& info = t->info();
+        out.profile_fields.insert(out.profile_fields.end(), info.profile_fields.begin(),
+                                  info.profile_fields.end());
+        out.whole_profile = out.whole_profile || info.whole_profile;
+    }
+    std::sort(out.profile_fields.begin(), out.profile_fields.end());
+    out.profile_fields.erase(std::unique(out.profile_fields.begin(), out.profile_fields.end()),
+                             out.profile_fields.end());
+    auto mentions = [](const std::string& s) { return s.find("unsubscribe_url") != s.npos; };
+    out.uses_unsubscribe_url = mentions(content.html) || mentions(content.text);
+    return out;
+}
+
+std::chrono::seconds RetryDelay(std::chrono::seconds first, int attempt) {
+    auto delay = first;
+    for (int i = 1; i < attempt && delay < kMaxRetryDelay; ++i) delay *= 2;
+    return std::min(delay, kMaxRetryDelay);
+}
+
+DeliverySend::DeliverySend(storage::Database& db, const Clock& clock, SendPlan plan,
+                           std::shared_ptr<ChannelSession> channel, SenderOptions options,
+                           CompiledContent compiled)
+    : db_(db),
+      clock_(clock),
+      plan_(std::move(plan)),
+      channel_(std::move(channel)),
+      options_(std::move(options)),
+      compiled_(std::move(compiled)) {}
+
+Result<std::unique_ptr<DeliverySend>> DeliverySend::Create(storage::Database& db,
+                                                           const Clock& clock, SendPlan plan,
+                                                           std::shared_ptr<ChannelSession> channel,
+                                                           SenderOptions options) {
+    auto compiled = CompileContent(plan.content, /*strict=*/false);
+    if (!compiled) return Fail(compiled.error());
+    const schema::Resource* profile = plan.model ? plan.model->Find("profile") : nullptr;
+    if (!profile) return Fail(Error::Internal("the data model has no profile resource"));
+    std::unique_ptr<DeliverySend> s(new DeliverySend(db, clock, std::move(plan), std::move(channel),
+                                                     std::move(options), std::move(*compiled)));
+    // The fields to load: what the templates read (every field for a template that reads the
+    // whole profile), plus id, email and timeZone, which the sender itself uses. Links (1-N)
+    // are not loaded: a template reading profile.purchases sees nil (docs/deliveries.md).
+    std::vector<std::string> names;
+    for (const auto& f : profile->fields) {
+        const bool wanted = s->compiled_.whole_profile || f.name == "id" || f.name == "timeZone" ||
+                            std::binary_search(s->compiled_.profile_fields.begin(),
+                                               s->compiled_.profile_fields.end(), f.name);
+        if (wanted) {
+            s->fields_.push_back(&f);
+            names.push_back(f.name);
+        }
+    }
+    s->shape_ = std::make_shared<const render::Shape>(std::move(names));
+    std::string cols;
+    for (const auto* f : s->fields_) {
+        cols += cols.empty() ? "" : ", ";
+        cols += storage::ReadExpr(*f, db.dialect(), "t");
+    }
+    s->select_sql_ = fmt::format("SELECT {} FROM profiles t WHERE t.id IN (", cols);
+    return s;
+}
+
+bool DeliverySend::Pace(const std::atomic<bool>& cancel) {
+    if (plan_.max_per_second <= 0) return true;
+    std::chrono::steady_clock::time_point slot;
+    {
+        std::lock_guard lock(pace_mutex_);
+        const auto now = std::chrono::steady_clock::now();
+        const auto step = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+            std::chrono::duration<double>(1.0 / plan_.max_per_second));
+        slot = std::max(now, next_slot_);
+        next_slot_ = slot + step;
+    }
+    while (std::chrono::steady_clock::now() < slot) {
+        if (cancel.load()) return false;
+        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+            slot - std::chrono::steady_clock::now(), std::chrono::milliseconds(50)));
+    }
+    return !cancel.load();
+}
+
+namespace {
+
+struct Row {
+    std::int64_t profile_id = 0;
+    std::string address;
+    int attempts = 0;
+};
+
+// Outcomes arrive on the channel's thread; the batch waits for all of them.
+struct Pending {
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::vector<std::optional<SendOutcome>> outcomes;
+    int waiting = 0;
+};
+
+}  // namespace
+
+Result<BatchStats> DeliverySend::RunBatch(const std::atomic<bool>& cancel) {
+    BatchStats stats;
+    const TimePoint now = clock_.Now();
+    const std::int64_t d = plan_.delivery_id;
+
+    // 1. Claim.
+    std::vector<Row> rows;
+    {
+        auto claimed =
+            storage::WithWrite(db_, [&](storage::Transaction& tx) -> Result<storage::Rows> {
+                return tx.Query("send-claim",
+                                {Value(d), Value(ToUnixMillis(now)), Value(options_.owner),
+                                 Value(ToUnixMillis(now + options_.lease)),
+                                 Value(std::int64_t{options_.batch_size})});
+            });
+        if (!claimed) return Fail(claimed.error());
+        for (const auto& r : claimed->rows) {
+            rows.push_back({storage::AsInt(r.at(0)), storage::AsString(r.at(1)),
+                            static_cast<int>(storage::AsInt(r.at(2)))});
+        }
+    }
+    stats.claimed = static_cast<int>(rows.size());
+    if (rows.empty()) return stats;
+    std::sort(rows.begin(), rows.end(),
+              [](const Row& a, const Row& b) { return a.profile_id < b.profile_id; });
+
+    // 2. Load the profiles' fields.
+    std::unordered_map<std::int64_t, render::Value> profiles;
+    std::unordered_map<std::int64_t, std::string> zones;
+    {
+        std::string sql = select_sql_;
+        std::vector<Value> params;
+        storage::Params p(db_.dialect());
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            sql += i ? ", " : "";
+            sql += p.Add(rows[i].profile_id);
+        }
+        sql += ")";
+        auto loaded = storage::WithRead(
+            db_, [&](storage::Transaction& tx) { return tx.QuerySql(sql, p.values()); });
+        if (!loaded) return Fail(loaded.error());
+        const std::size_t zone_slot = shape_->SlotOf("timeZone");
+        for (auto& r : loaded->rows) {
+            std::vector<render::Value> values;
+            values.reserve(r.size());
+            for (const auto& v : r) values.push_back(ToRender(v));
+            const std::int64_t id = storage::AsInt(r.at(0));
+            if (zone_slot < r.size()) zones[id] = storage::AsString(r[zone_slot]);
+            profiles.emplace(id, render::Value(shape_, std::move(values)));
+        }
+    }
+
+    // A batch that takes longer than half its lease (a slow route, a throttled delivery)
+    // extends the lease of its rows, so that no other sender takes them while they are in
+    // flight.
+    auto lease_end = clock_.Now() + options_.lease;
+    auto renew_if_due = [&]() {
+        const auto t = clock_.Now();
+        if (lease_end - t > options_.lease / 2) return;
+        lease_end = t + options_.lease;
+        std::vector<std::vector<Value>> renew;
+        renew.reserve(rows.size());
+        for (const auto& r : rows) {
+            renew.push_back({Value(d), Value(r.profile_id), Value(ToUnixMillis(lease_end))});
+        }
+        auto st = storage::WithWrite(
+            db_, [&](storage::Transaction& tx) { return tx.ExecBatch("send-renew", renew); });
+        (void)st;  // a failed renewal is retried at the next message; the lease may lapse
+    };
+
+    // 3. Render and send.
+    auto pending = std::make_shared<Pending>();
+    pending->outcomes.resize(rows.size());
+    const render::Value delivery_value = render::FromJson(json::value(plan_.delivery_data));
+    std::size_t submitted = 0;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (cancel.load() || !Pace(cancel)) break;
+        const Row& row = rows[i];
+        auto found = profiles.find(row.profile_id);
+        if (found == profiles.end()) {
+            pending->outcomes[i] =
+                SendOutcome{Outcome::kIgnored, "profile_deleted", "the profile no longer exists"};
+            ++submitted;
+            continue;
+        }
+        render::Context ctx;
+        ctx.profile = found->second;
+        ctx.delivery = delivery_value;
+        Message m{.delivery_id = d, .profile_id = row.profile_id, .address = row.address};
+        if (plan_.unsubscribe_url) m.unsubscribe_url = plan_.unsubscribe_url(row.profile_id);
+        if (!m.unsubscribe_url.empty()) ctx.unsubscribe_url = render::Value(m.unsubscribe_url);
+        if (plan_.mirror_url) ctx.mirror_url = render::Value(plan_.mirror_url(row.profile_id));
+        render::RenderOptions ro;
+        ro.time_zone = zones[row.profile_id];
+        ro.now = std::chrono::floor<std::chrono::seconds>(now);
+        Status st = compiled_.subject.Render(ctx, ro, m.subject);
+        if (st && compiled_.html) st = compiled_.html->Render(ctx, ro, m.html);
+        if (st && compiled_.text) st = compiled_.text->Render(ctx, ro, m.text);
+        if (!st) {
+            pending->outcomes[i] =
+                SendOutcome{Outcome::kIgnored, "render_error", st.error().message};
+            ++submitted;
+            continue;
+        }
+        renew_if_due();
+        {
+            std::unique_lock lock(pending->mutex);
+            while (!pending->cv.wait_for(lock, std::chrono::milliseconds(500),
+                                         [&] { return pending->waiting < options_.window; })) {
+                lock.unlock();
+                renew_if_due();
+                lock.lock();
+            }
+            ++pending->waiting;
+        }
+        if (cancel.load()) {
+            // Paused or stopped while waiting for room: this message is not sent.
+            std::lock_guard lock(pending->mutex);
+            --pending->waiting;
+            break;
+        }
+        ++submitted;
+        channel_->Send(std::move(m), [pending, i](SendOutcome o) {
+            std::lock_guard lock(pending->mutex);
+            pending->outcomes[i] = std::move(o);
+            --pending->waiting;
+            pending->cv.notify_all();
+        });
+    }
+    {
+        std::unique_lock lock(pending->mutex);
+        while (!pending->cv.wait_for(lock, std::chrono::milliseconds(500),
+                                     [&] { return pending->waiting == 0; })) {
+            lock.unlock();
+            renew_if_due();
+            lock.lock();
+        }
+    }
+
+    // 4. Write the outcomes back in one transaction.
+    const TimePoint done_at = clock_.Now();
+    const std::int64_t at = ToUnixMillis(done_at);
+    const std::string iso = FormatRfc3339(done_at);
+    const std::string day_before = FormatRfc3339(done_at - std::chrono::hours(24));
+    std::vector<std::vector<Value>> sent, failed, retry, release, hard, soft;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const Row& row = rows[i];
+        if (i >= submitted || !pending->outcomes[i]) {
+            release.push_back({Value(d), Value(row.profile_id)});
+            ++stats.released;
+            continue;
+        }
+        const SendOutcome& o = *pending->outcomes[i];
+        switch (o.outcome) {
+            case Outcome::kSent:
+                sent.push_back({Value(d), Value(row.profile_id), Value(at), Value(o.detail)});
+                ++stats.sent;
+                break;
+            case Outcome::kHard:
+            case Outcome::kIgnored:
+                failed.push_back({Value(d), Value(row.profile_id), Value(at),
+                                  Value(std::string(OutcomeName(o.outcome))), Value(o.reason),
+                                  Value(o.detail)});
+                if (o.outcome == Outcome::kHard && !row.address.empty()) {
+                    hard.push_back({Value(row.address), Value(iso), Value(o.reason)});
+                }
+                ++stats.failed;
+                break;
+            case Outcome::kSoft:
+            case Outcome::kRouteFailure: {
+                if (o.outcome == Outcome::kSoft && !row.address.empty()) {
+                    soft.push_back(
+                        {Value(row.address), Value(iso), Value(o.reason), Value(day_before)});
+                }
+                const auto next = done_at + RetryDelay(plan_.retry_delay, row.attempts + 1);
+                if (next > plan_.valid_until) {
+                    failed.push_back({Value(d), Value(row.profile_id), Value(at),
+                                      Value(std::string("soft")), Value(o.reason),
+                                      Value(o.detail + " (validity period over)")});
+                    ++stats.failed;
+                } else {
+                    retry.push_back({Value(d), Value(row.profile_id), Value(at),
+                                     Value(ToUnixMillis(next)), Value(o.reason), Value(o.detail)});
+                    ++stats.retried;
+                }
+                break;
+            }
+        }
+    }
+    auto written = storage::WithWrite(db_, [&](storage::Transaction& tx) -> Result<bool> {
+        for (auto [name, batch] :
+             {std::pair{"send-mark-sent", &sent}, std::pair{"send-mark-failed", &failed},
+              std::pair{"send-mark-retry", &retry}, std::pair{"send-release", &release},
+              std::pair{"quarantine-hard", &hard}, std::pair{"quarantine-soft", &soft}}) {
+            if (batch->empty()) continue;
+            if (auto n = tx.ExecBatch(name, *batch); !n) return Fail(n.error());
+        }
+        return true;
+    });
+    if (!written) return Fail(written.error());
+    return stats;
+}
+
+}  // namespace overture::delivery

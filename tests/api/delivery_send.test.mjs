@@ -1,0 +1,394 @@
+// Deliveries end to end over HTTP (issue 7's acceptance): a delivery to 5,000 demo profiles with
+// every exclusion cause is prepared with exact counts, proofed, confirmed by a supervisor (not a
+// marketer) and sent into a real SMTP peer (tests/peers/smtp_peer.py, aiosmtpd), which must
+// receive exactly the expected, personalized messages. Then soft failures that retry, hard
+// failures that quarantine, pause/resume/stop timing, and a kill -9 in the middle of a send.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startServer, adminClient, errorOf, Client, BIN } from './lib.mjs';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+const FAST = {
+  OVERTURE_DELIVERY_TICK_MILLISECONDS: '50',
+  OVERTURE_DELIVERY_LEASE_SECONDS: '3',
+  OVERTURE_DELIVERY_BATCH_SIZE: '100',
+};
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.on('error', reject);
+  });
+}
+
+// aiosmtpd writing each message to dir/NNNNNN.eml; stopped by PID.
+async function startSink() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'overture-sink-'));
+  const port = await freePort();
+  const proc = spawn('/usr/bin/python3', [path.join(root, 'tests/peers/smtp_peer.py'), '--port', String(port), '--out', dir],
+                     { stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('smtp peer did not start in 10 s')), 10000);
+    proc.stdout.on('data', (c) => { if (String(c).includes('ready')) { clearTimeout(timer); resolve(); } });
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`smtp peer exited ${code}`)); });
+  });
+  return {
+    port, dir,
+    files: () => readdirSync(dir).filter((n) => n.endsWith('.eml')),
+    messages() {
+      return this.files().map((n) => parseMessage(readFileSync(path.join(dir, n), 'latin1')));
+    },
+    stop() { proc.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true }); },
+  };
+}
+
+function parseMessage(raw) {
+  const end = raw.indexOf('\r\n\r\n');
+  const head = raw.slice(0, end).replace(/\r\n[ \t]+/g, ' ');
+  const headers = {};
+  for (const line of head.split('\r\n')) {
+    const i = line.indexOf(':');
+    if (i > 0) headers[line.slice(0, i).toLowerCase()] ??= line.slice(i + 1).trim();
+  }
+  return { headers, raw };
+}
+
+async function waitFor(what, fn, timeoutMs = 60000, everyMs = 100) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+function cliEnv(server) {
+  return { ...process.env, OVERTURE_SECURITY_SECRET_KEY_FILE: path.join(server.files, 'secret.key'),
+           OVERTURE_EMAIL_MAILDIR_ROOT: path.join(server.files, 'maildir') };
+}
+
+async function userClient(server, admin, username, role) {
+  const made = await admin.post('/api/v1/users', { username, password: 'long-enough-password', role });
+  assert.equal(made.status, 201, made.text);
+  const c = new Client(server.url);
+  assert.equal((await c.login(username, 'long-enough-password')).status, 200);
+  return c;
+}
+
+async function smtpRoute(admin, sink, name, extra = {}) {
+  const r = await admin.post('/api/v1/routes', {
+    name, label: name, kind: 'smtp',
+    smtp: { host: '127.0.0.1', port: sink.port, tls: 'none', poolSize: 4, ...extra },
+  });
+  assert.equal(r.status, 201, r.text);
+  return r.json.id;
+}
+
+const CONTENT = {
+  from: { name: 'The Shop', address: 'news@shop.example' },
+  subject: 'Offer {{ profile.id }} for you',
+  html: '<p>Dear {{ profile.firstName }},</p><p>Our offer.</p><p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p>',
+  text: 'Dear {{ profile.firstName }},\nOur offer.\nUnsubscribe: {{ unsubscribe_url }}\n',
+};
+
+async function createDelivery(client, fields) {
+  const r = await client.post('/api/v1/deliveries', {
+    label: 'Test delivery', content: CONTENT,
+    settings: { schedule: { kind: 'now' }, validityHours: 24, retryDelaySeconds: 10 },
+    ...fields,
+  });
+  assert.equal(r.status, 201, r.text);
+  return r.json;
+}
+
+async function prepared(client, id) {
+  const p = await client.post(`/api/v1/deliveries/${id}/prepare`);
+  assert.equal(p.status, 200, p.text);
+  return waitFor(`delivery ${id} prepared`, async () => {
+    const d = (await client.get(`/api/v1/deliveries/${id}`)).json;
+    if (d.state === 'ready') return d;
+    if (d.state === 'draft' && d.preparation) throw new Error(`preparation failed: ${JSON.stringify(d.preparation)}`);
+    return null;
+  }, 120000);
+}
+
+async function finished(client, id, timeoutMs = 180000) {
+  return waitFor(`delivery ${id} finished`, async () => {
+    const d = (await client.get(`/api/v1/deliveries/${id}`)).json;
+    if (d.state === 'failed') throw new Error(`delivery failed: ${d.failure ?? ''} ${JSON.stringify(d)}`);
+    return d.state === 'finished' ? d : null;
+  }, timeoutMs, 200);
+}
+
+// Every profile matching `filter`, as objects (paged).
+async function profiles(client, filter) {
+  const out = [];
+  let cursor = '';
+  for (;;) {
+    const r = await client.get(`/api/v1/profiles?limit=500&filter=${encodeURIComponent(filter)}${cursor ? `&cursor=${cursor}` : ''}`);
+    assert.equal(r.status, 200, r.text);
+    out.push(...r.json.items);
+    if (!r.json.next) return out;
+    cursor = encodeURIComponent(r.json.next);
+  }
+}
+
+let server, admin, marketer, supervisor, sink;
+
+before(async () => {
+  server = await startServer({ env: FAST });
+  admin = await adminClient(server);
+  marketer = await userClient(server, admin, 'mia', 'marketer');
+  supervisor = await userClient(server, admin, 'sam', 'supervisor');
+  sink = await startSink();
+});
+after(async () => {
+  if (process.env.OVERTURE_TEST_LOGS) console.log(server?.logs());
+  sink?.stop();
+  await server?.stop();
+});
+
+test('5,000 demo profiles: exact exclusions, proof, confirm by a supervisor, every message received', async () => {
+  execFileSync(BIN, ['demo', '--database', server.dbUrl, '--profiles', '5000'], { stdio: 'pipe', env: cliEnv(server) });
+  const route = await smtpRoute(admin, sink, 'sink');
+
+  const all = await profiles(admin, 'id > 0');
+  assert.equal(all.length, 5000);
+  const eligible = all.filter((p) => p.email && !p.blockAll && !p.blockEmail);
+  // Disjoint groups among eligible profiles.
+  const denylisted = eligible.slice(0, 2);
+  const quarantined = eligible.slice(2, 7);
+  const tired = eligible.slice(7, 22);
+  const [keeper, twin] = eligible.slice(22, 24);
+  for (const p of denylisted) {
+    const r = await admin.post('/api/v1/quarantine', { address: p.email, channel: 'email', status: 'denylisted', reason: 'test' });
+    assert.equal(r.status, 201, r.text);
+  }
+  for (const p of quarantined) {
+    const r = await admin.post('/api/v1/quarantine', { address: p.email, channel: 'email', status: 'quarantined', reason: 'test' });
+    assert.equal(r.status, 201, r.text);
+  }
+  assert.equal((await admin.patch(`/api/v1/profiles/${twin.id}`, { email: keeper.email })).status, 200);
+
+  // Fatigue: the 15 "tired" profiles got a message today already.
+  const earlier = await createDelivery(marketer, { label: 'Earlier today', routeId: route, audience: { kind: 'list', profileIds: tired.map((p) => p.id) } });
+  const earlierReady = await prepared(marketer, earlier.id);
+  assert.equal(earlierReady.preparation.toSend, 15, JSON.stringify(earlierReady.preparation));
+  assert.equal((await supervisor.post(`/api/v1/deliveries/${earlier.id}/confirm`)).status, 200);
+  await finished(marketer, earlier.id);
+  await waitFor('15 messages', () => sink.files().length === 15);
+
+  const typology = await admin.post('/api/v1/typologies', {
+    name: 'one-a-day', label: 'One a day',
+    rules: { filters: [], fatigue: [{ name: 'daily', label: 'One a day', max: 1, windowHours: 24, channel: 'email' }], requireProof: true, requireDkim: false },
+  });
+  assert.equal(typology.status, 201, typology.text);
+
+  const d = await createDelivery(marketer, { label: 'Big offer', routeId: route, typologyId: typology.json.id, audience: { kind: 'query', expression: 'id > 0' } });
+  const ready = await prepared(marketer, d.id);
+  const excluded = Object.fromEntries(ready.preparation.excluded.map((e) => [e.cause, e.count]));
+  const expected = {
+    address_missing: all.filter((p) => !p.email).length,
+    address_invalid: 0,
+    blocked: all.filter((p) => p.email && p.blockAll).length,
+    opted_out: all.filter((p) => p.email && !p.blockAll && p.blockEmail).length,
+    denylisted: 2,
+    quarantined: 5,
+    'fatigue:daily': 15,
+    duplicate_address: 1,
+  };
+  assert.deepEqual(excluded, expected);
+  const toSend = 5000 - Object.values(expected).reduce((a, b) => a + b, 0);
+  assert.equal(ready.preparation.total, 5000);
+  assert.equal(ready.preparation.toSend, toSend);
+  assert.deepEqual(ready.preparation.errors, []);
+
+  // The typology requires a proof; a marketer cannot confirm anyway.
+  errorOf(assert, await supervisor.post(`/api/v1/deliveries/${d.id}/confirm`), 409, 'failed_precondition');
+  const tps = (await admin.get('/api/v1/test-profiles?limit=50')).json.items.filter((t) => t.email);
+  assert.ok(tps.length >= 1, 'the demo has test profiles');
+  const proof = await marketer.post(`/api/v1/deliveries/${d.id}/proof`, { testProfileIds: tps.map((t) => t.id) });
+  assert.equal(proof.status, 200, proof.text);
+  assert.equal(proof.json.number, 1);
+  assert.ok(proof.json.recipients.every((r) => r.status === 'sent'), proof.text);
+  await waitFor('the proofs', () => sink.messages().filter((m) => m.headers.subject.startsWith('[Proof 1] ')).length === tps.length);
+  const proofs = await marketer.get(`/api/v1/deliveries/${d.id}/proofs`);
+  assert.equal(proofs.json.items.length, tps.length);
+
+  errorOf(assert, await marketer.post(`/api/v1/deliveries/${d.id}/confirm`), 403, 'permission_denied');
+  const confirmed = await supervisor.post(`/api/v1/deliveries/${d.id}/confirm`);
+  assert.equal(confirmed.status, 200, confirmed.text);
+  const done = await finished(marketer, d.id);
+  assert.equal(done.counters.sent, toSend);
+  assert.equal(done.counters.failed, 0);
+  assert.equal(done.counters.pending, 0);
+
+  // Exactly one message per recipient left, personalized for that profile.
+  const byId = new Map(all.map((p) => [p.id, p]));
+  const got = sink.messages().filter((m) => (m.headers['message-id'] ?? '').startsWith(`<ov.${d.id}.`) &&
+                                            m.headers.subject.startsWith('Offer '));
+  assert.equal(got.length, toSend);
+  const excludedIds = new Set([...denylisted, ...quarantined, ...tired, twin].map((p) => p.id));
+  const seen = new Set();
+  for (const m of got) {
+    const id = Number(m.headers.subject.match(/^Offer (\d+) for you$/)[1]);
+    assert.ok(!seen.has(id), `profile ${id} received two messages`);
+    seen.add(id);
+    const p = byId.get(id);
+    assert.ok(p && p.email && !p.blockAll && !p.blockEmail && !excludedIds.has(id), `profile ${id} should not receive`);
+    assert.equal(m.headers.to.replace(/[<>]/g, ''), p.email);
+    assert.match(m.headers['message-id'], new RegExp(`^<ov\\.${d.id}\\.${id}\\.[0-9a-f]{8}@shop\\.example>$`));
+    assert.match(m.headers['list-unsubscribe'] ?? '', /\/t\/u\//);
+    if (/^[A-Za-z' -]+$/.test(p.firstName ?? '')) assert.ok(m.raw.includes(`Dear ${p.firstName},`), `text for ${id}`);
+  }
+
+  // The sending log and the profile's history say the same.
+  const logs = await marketer.get(`/api/v1/deliveries/${d.id}/logs?status=ignored&reason=duplicate_address`);
+  assert.equal(logs.json.items.length, 1);
+  assert.equal(logs.json.items[0].profileId, twin.id);
+  const history = await marketer.get(`/api/v1/profiles/${tired[0].id}/deliveries`);
+  assert.deepEqual(history.json.items.map((h) => [h.deliveryId, h.status]).sort(),
+                   [[earlier.id, 'sent'], [d.id, 'ignored']].sort());
+});
+
+test('soft failures retry until sent; hard failures quarantine and are excluded next time', async () => {
+  const route = await smtpRoute(admin, sink, 'sink-faults');
+  const ids = [];
+  const make = async (email, firstName) => {
+    const r = await admin.post('/api/v1/profiles', { email, firstName });
+    assert.equal(r.status, 201, r.text);
+    ids.push(r.json.id);
+    return r.json.id;
+  };
+  for (let i = 0; i < 3; i++) await make(`4xx-once-${i}@faults.test`, `Soft${i}`);
+  for (let i = 0; i < 2; i++) await make(`5xx-${i}@faults.test`, `Hard${i}`);
+  for (let i = 0; i < 4; i++) await make(`ok-${i}@faults.test`, `Fine${i}`);
+  const before = sink.files().length;
+
+  const d = await createDelivery(marketer, { label: 'Faults', routeId: route, audience: { kind: 'list', profileIds: ids } });
+  await prepared(marketer, d.id);
+  assert.equal((await supervisor.post(`/api/v1/deliveries/${d.id}/confirm`)).status, 200);
+  const done = await finished(marketer, d.id, 60000);
+  assert.equal(done.counters.sent, 7);
+  assert.equal(done.counters.failed, 2);
+  assert.equal(sink.files().length - before, 7);
+
+  const logs = (await marketer.get(`/api/v1/deliveries/${d.id}/logs`)).json.items;
+  for (const l of logs) {
+    if (l.address.startsWith('4xx-once')) {
+      assert.equal(l.status, 'sent');
+      assert.equal(l.attempts, 2, JSON.stringify(l));
+    } else if (l.address.startsWith('5xx')) {
+      assert.equal(l.status, 'failed');
+      assert.equal(l.failureType, 'hard');
+      assert.match(l.detail, /550/);
+    }
+  }
+  const q = await admin.get(`/api/v1/quarantine?filter=${encodeURIComponent('address like "5xx-%"')}`);
+  assert.deepEqual(q.json.items.map((e) => [e.address, e.status]).sort(),
+                   [['5xx-0@faults.test', 'quarantined'], ['5xx-1@faults.test', 'quarantined']]);
+  const soft = await admin.get(`/api/v1/quarantine?filter=${encodeURIComponent('address like "4xx-once%"')}`);
+  assert.ok(soft.json.items.every((e) => e.status === 'erroneous' && e.errorCount === 1), soft.text);
+
+  const again = await createDelivery(marketer, { label: 'Faults again', routeId: route, audience: { kind: 'list', profileIds: ids } });
+  const ready = await prepared(marketer, again.id);
+  const excluded = Object.fromEntries(ready.preparation.excluded.map((e) => [e.cause, e.count]));
+  assert.equal(excluded.quarantined, 2);
+  assert.equal(ready.preparation.toSend, 7);
+});
+
+test('pause, resume and stop take effect within a second', async () => {
+  // A route throttled to 200 messages/s keeps the send going for ten seconds.
+  const route = await smtpRoute(admin, sink, 'sink-slow', { ratePerSecond: 200 });
+  const ids = (await profiles(admin, 'email is not empty and not blockAll and not blockEmail')).slice(0, 2000).map((p) => p.id);
+  const d = await createDelivery(marketer, { label: 'Slow', routeId: route, audience: { kind: 'list', profileIds: ids } });
+  await prepared(marketer, d.id);
+  const base = sink.files().length;
+  assert.equal((await supervisor.post(`/api/v1/deliveries/${d.id}/confirm`)).status, 200);
+  await waitFor('sending to start', () => sink.files().length - base > 50);
+
+  // Time from the answer to the last message the sink received.
+  async function settle() {
+    let last = sink.files().length;
+    let lastChange = Date.now();
+    const start = Date.now();
+    while (Date.now() - lastChange < 1500 && Date.now() - start < 10000) {
+      await new Promise((r) => setTimeout(r, 20));
+      const n = sink.files().length;
+      if (n !== last) { last = n; lastChange = Date.now(); }
+    }
+    return { count: last, after: lastChange - start };
+  }
+  const pause = await marketer.post(`/api/v1/deliveries/${d.id}/pause`);
+  assert.equal(pause.status, 200, pause.text);
+  const paused = await settle();
+  console.log(`# pause: last message ${paused.after} ms after the answer`);
+  assert.ok(paused.after < 1000, `messages kept arriving ${paused.after} ms after pausing`);
+  assert.equal((await marketer.get(`/api/v1/deliveries/${d.id}`)).json.state, 'paused');
+
+  errorOf(assert, await marketer.post(`/api/v1/deliveries/${d.id}/resume`), 403, 'permission_denied');
+  const resumeAt = Date.now();
+  assert.equal((await supervisor.post(`/api/v1/deliveries/${d.id}/resume`)).status, 200);
+  await waitFor('sending to resume', () => sink.files().length > paused.count, 5000, 10);
+  const resumedAfter = Date.now() - resumeAt;
+  console.log(`# resume: first message ${resumedAfter} ms after the request`);
+  assert.ok(resumedAfter < 1000, `sending resumed only after ${resumedAfter} ms`);
+
+  const stop = await marketer.post(`/api/v1/deliveries/${d.id}/stop`);
+  assert.equal(stop.status, 200, stop.text);
+  const stopped = await settle();
+  console.log(`# stop: last message ${stopped.after} ms after the answer`);
+  assert.ok(stopped.after < 1000, `messages kept arriving ${stopped.after} ms after stopping`);
+  const final = (await marketer.get(`/api/v1/deliveries/${d.id}`)).json;
+  assert.equal(final.state, 'stopped');
+  assert.ok(final.counters.sent < 2000 && final.counters.sent === stopped.count - base,
+            `sent ${final.counters.sent}, sink ${stopped.count - base}`);
+});
+
+test('kill -9 while sending 20,000 messages: after a restart everyone is received, duplicates stay within the window', async () => {
+  const crashSink = await startSink();
+  const env = { ...FAST, OVERTURE_DELIVERY_SENDER_THREADS: '2', OVERTURE_DELIVERY_BATCH_SIZE: '200' };
+  const window = 2 * 200;
+  const first = await startServer({ env });
+  const dbUrl = first.dbUrl;
+  const files = first.files;
+  let second;
+  try {
+    execFileSync(BIN, ['demo', '--database', dbUrl, '--profiles', '20000'], { stdio: 'pipe', env: cliEnv(first) });
+    const a = await adminClient(first);
+    const route = await smtpRoute(a, crashSink, 'crash-sink', { poolSize: 8 });
+    const d = await createDelivery(a, { label: 'Crash', routeId: route, audience: { kind: 'query', expression: 'email is not empty and not blockAll and not blockEmail' } });
+    const ready = await prepared(a, d.id);
+    const toSend = ready.preparation.toSend;
+    assert.ok(toSend > 18000, `${toSend} to send`);
+    assert.equal((await a.post(`/api/v1/deliveries/${d.id}/confirm`)).status, 200);
+    await waitFor('a third of the messages', () => crashSink.files().length > toSend / 3, 300000, 50);
+    first.proc.kill('SIGKILL');
+    await first.exited;
+    const atKill = crashSink.files().length;
+
+    second = await startServer({ env: { ...env, OVERTURE_SECURITY_SECRET_KEY_FILE: path.join(files, 'secret.key'),
+                                        OVERTURE_EMAIL_MAILDIR_ROOT: path.join(files, 'maildir') }, databaseUrl: dbUrl });
+    const b = await adminClient(second);
+    const done = await finished(b, d.id, 600000);
+    assert.equal(done.counters.sent, toSend);
+    const ids = crashSink.messages().map((m) => m.headers['message-id']);
+    const unique = new Set(ids);
+    const duplicates = ids.length - unique.size;
+    console.log(`# kill -9 after ${atKill} of ${toSend} messages: ${duplicates} duplicate Message-IDs (in-flight window ${window})`);
+    assert.equal(unique.size, toSend);
+    assert.ok(duplicates <= window, `${duplicates} duplicates > window ${window}`);
+  } finally {
+    crashSink.stop();
+    await second?.stop();
+    // The first server owns the database and the files: its stop() removes them.
+    await first.stop();
+  }
+});
