@@ -23,8 +23,10 @@
 #      - channel only: `overture bench smtp --algorithm ed25519` with the same count, size,
 #        connections, into the same sink (render + MIME + DKIM + SMTP, no database);
 #   5. prints, per round and as medians: end-to-end messages/s, channel-only messages/s, the
-#      ratio, serve's peak RSS, the preparation time, and where serve's CPU went while sending
-#      (per thread, from /proc/<pid>/task/*/stat) next to the sink's.
+#      ratio, serve's peak RSS, the preparation time, the CPU per message of serve, of bench
+#      smtp and of the sink (steadier than the rates on a shared machine), and where serve's
+#      CPU went while sending (per thread from /proc/<pid>/task/*/stat; with PERF=1 per kind of
+#      work: DKIM, render, MIME, SMTP, SQLite, kernel).
 #
 # Bounded: every step runs under `timeout` or a deadline of STEP_TIMEOUT seconds; serve and the
 # sink are stopped by their PIDs. Exits 1 when a step fails (a tool missing, an API call

@@ -39,6 +39,13 @@ CREATE TABLE deliveries (
     started_at      BIGINT,
     finished_at     BIGINT,
     proof_count     INTEGER NOT NULL DEFAULT 0,
+    -- The sending log's counters, kept by the preparation, the sender and the bounce handling
+    -- in the transactions that change the rows, so that reading them does not scan the log.
+    count_pending   BIGINT  NOT NULL DEFAULT 0,  -- including count_retrying
+    count_retrying  BIGINT  NOT NULL DEFAULT 0,
+    count_sent      BIGINT  NOT NULL DEFAULT 0,
+    count_failed    BIGINT  NOT NULL DEFAULT 0,
+    count_ignored   BIGINT  NOT NULL DEFAULT 0,
     version         BIGINT  NOT NULL DEFAULT 0,  -- bumped by every change, for the editor
     created_at      BIGINT  NOT NULL,
     created_by      TEXT    NOT NULL,

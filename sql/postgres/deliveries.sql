@@ -86,10 +86,13 @@ DELETE FROM deliveries WHERE id = $1 AND state = $2;
 DELETE FROM delivery_recipients WHERE delivery_id = $1;
 
 -- name: delivery-counters
--- The sending log by status, pending rows split by whether they were tried already.
-SELECT status, CASE WHEN attempts > 0 THEN 1 ELSE 0 END, count(*)
-FROM delivery_recipients WHERE delivery_id = $1
-GROUP BY status, CASE WHEN attempts > 0 THEN 1 ELSE 0 END;
+-- The sending log by status, pending rows split by whether they were tried already: the
+-- counters kept in the delivery row (sql/*/sending.sql keeps them), not a scan of the log.
+SELECT 'pending', 0, count_pending - count_retrying FROM deliveries WHERE id = $1
+UNION ALL SELECT 'pending', 1, count_retrying FROM deliveries WHERE id = $1
+UNION ALL SELECT 'sent', 0, count_sent FROM deliveries WHERE id = $1
+UNION ALL SELECT 'failed', 0, count_failed FROM deliveries WHERE id = $1
+UNION ALL SELECT 'ignored', 0, count_ignored FROM deliveries WHERE id = $1;
 
 -- name: delivery-logs
 -- In profile id order after $2; $3 a status or '', $4 a reason or '', $5 a lower-case LIKE

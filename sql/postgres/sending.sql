@@ -40,6 +40,13 @@ WHERE delivery_id = $1 AND profile_id = $2;
 UPDATE delivery_recipients SET lease_until = $3
 WHERE delivery_id = $1 AND profile_id = $2 AND status = 'pending';
 
+-- name: send-count
+-- $1 delivery, $2 sent, $3 failed, $4 change of the rows retrying: one batch's outcomes.
+UPDATE deliveries SET count_sent = count_sent + $2, count_failed = count_failed + $3,
+                      count_pending = count_pending - $2 - $3,
+                      count_retrying = count_retrying + $4
+WHERE id = $1;
+
 -- name: send-release
 UPDATE delivery_recipients SET lease_owner = NULL, lease_until = 0
 WHERE delivery_id = $1 AND profile_id = $2;
@@ -96,9 +103,12 @@ UPDATE deliveries SET progress_done = $2, progress_total = $3, worker_until = $5
 WHERE id = $1 AND state = 'preparing' AND worker_owner = $4;
 
 -- name: worker-prepare-done
--- $1 delivery, $2 next state (ready or draft), $3 preparation JSON, $4 now, $5 owner.
+-- $1 delivery, $2 next state (ready or draft), $3 preparation JSON, $4 now, $5 owner,
+-- $6 rows pending, $7 rows ignored.
 UPDATE deliveries SET state = $2, preparation = $3, worker_owner = NULL, worker_until = 0,
-                      modified_at = $4, version = version + 1
+                      modified_at = $4, version = version + 1,
+                      count_pending = $6, count_retrying = 0, count_sent = 0, count_failed = 0,
+                      count_ignored = $7
 WHERE id = $1 AND state = 'preparing' AND worker_owner = $5;
 
 -- name: worker-start
@@ -120,6 +130,11 @@ WHERE id = $1 AND state IN ('sending', 'preparing');
 
 -- name: prepare-clear
 DELETE FROM delivery_recipients WHERE delivery_id = $1;
+
+-- name: prepare-clear-counters
+UPDATE deliveries SET count_pending = 0, count_retrying = 0, count_sent = 0, count_failed = 0,
+                      count_ignored = 0
+WHERE id = $1;
 
 -- name: prepare-counts
 SELECT status, reason, count(*) FROM delivery_recipients WHERE delivery_id = $1
@@ -147,10 +162,15 @@ UPDATE bounce_events SET applied_at = $2 WHERE id = $1;
 
 -- name: bounce-fail-row
 -- $1 delivery, $2 profile, $3 now, $4 failure type, $5 reason, $6 detail: an asynchronous
--- bounce turns a sent row into a failed one.
+-- bounce turns a sent row into a failed one (a pending row is left to its next attempt).
 UPDATE delivery_recipients
 SET status = 'failed', failure_type = $4, reason = $5, detail = $6, updated_at = $3
-WHERE delivery_id = $1 AND profile_id = $2 AND status IN ('sent', 'pending');
+WHERE delivery_id = $1 AND profile_id = $2 AND status = 'sent';
+
+-- name: bounce-count
+-- $1 delivery: a sent row became failed.
+UPDATE deliveries SET count_sent = count_sent - 1, count_failed = count_failed + 1
+WHERE id = $1;
 
 -- name: bounce-row-address
 SELECT address FROM delivery_recipients WHERE delivery_id = $1 AND profile_id = $2;

@@ -203,11 +203,14 @@ void DeliveryWorker::StartPreparation(std::int64_t id) {
             return;
         }
         const bool ok = result->errors.empty();
+        std::int64_t ignored = 0;
+        for (const auto& [cause, count] : result->excluded) ignored += count;
         const auto text = service::PreparationToJson(*result);
         auto st = storage::WithWrite(db_, [&](storage::Transaction& tx) -> Result<bool> {
             auto n = tx.Exec("worker-prepare-done",
                              {Value(id), Value(std::string(ok ? "ready" : "draft")), Value(text),
-                              Value(ToUnixMillis(clock_.Now())), Value(owner_)});
+                              Value(ToUnixMillis(clock_.Now())), Value(owner_),
+                              Value(result->to_send), Value(ignored)});
             if (!n) return Fail(n.error());
             if (*n == 0) return false;
             if (auto a = audit_.Record(tx, service::Actor::System(),
@@ -383,11 +386,12 @@ void DeliveryWorker::ApplyBounces() {
                 }
             } else if (outcome == "hard") {
                 if (known) {
-                    if (auto n = tx.Exec("bounce-fail-row", {r[2], r[3], Value(ToUnixMillis(now)),
-                                                             Value(std::string("hard")),
-                                                             Value(reason), Value(diagnostic)});
-                        !n) {
-                        return Fail(n.error());
+                    auto n = tx.Exec("bounce-fail-row", {r[2], r[3], Value(ToUnixMillis(now)),
+                                                         Value(std::string("hard")), Value(reason),
+                                                         Value(diagnostic)});
+                    if (!n) return Fail(n.error());
+                    if (*n == 1) {
+                        if (auto c = tx.Exec("bounce-count", {r[2]}); !c) return Fail(c.error());
                     }
                 }
                 if (!address.empty()) {

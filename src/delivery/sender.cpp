@@ -369,6 +369,7 @@ Result<BatchStats> DeliverySend::RunBatch(const std::atomic<bool>& cancel) {
     const std::string iso = FormatRfc3339(done_at);
     const std::string day_before = FormatRfc3339(done_at - std::chrono::hours(24));
     std::vector<std::vector<Value>> sent, failed, retry, release, hard, soft;
+    std::int64_t retrying_change = 0;  // rows that start or stop retrying
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const Row& row = rows[i];
         if (i >= submitted || !pending->outcomes[i]) {
@@ -377,10 +378,12 @@ Result<BatchStats> DeliverySend::RunBatch(const std::atomic<bool>& cancel) {
             continue;
         }
         const SendOutcome& o = *pending->outcomes[i];
+        const bool was_retrying = row.attempts > 0;
         switch (o.outcome) {
             case Outcome::kSent:
                 sent.push_back({Value(d), Value(row.profile_id), Value(at), Value(o.detail)});
                 ++stats.sent;
+                retrying_change -= was_retrying ? 1 : 0;
                 break;
             case Outcome::kHard:
             case Outcome::kIgnored:
@@ -391,6 +394,7 @@ Result<BatchStats> DeliverySend::RunBatch(const std::atomic<bool>& cancel) {
                     hard.push_back({Value(row.address), Value(iso), Value(o.reason)});
                 }
                 ++stats.failed;
+                retrying_change -= was_retrying ? 1 : 0;
                 break;
             case Outcome::kSoft:
             case Outcome::kRouteFailure: {
@@ -404,10 +408,12 @@ Result<BatchStats> DeliverySend::RunBatch(const std::atomic<bool>& cancel) {
                                       Value(std::string("soft")), Value(o.reason),
                                       Value(o.detail + " (validity period over)")});
                     ++stats.failed;
+                    retrying_change -= was_retrying ? 1 : 0;
                 } else {
                     retry.push_back({Value(d), Value(row.profile_id), Value(at),
                                      Value(ToUnixMillis(next)), Value(o.reason), Value(o.detail)});
                     ++stats.retried;
+                    retrying_change += was_retrying ? 0 : 1;
                 }
                 break;
             }
@@ -420,6 +426,12 @@ Result<BatchStats> DeliverySend::RunBatch(const std::atomic<bool>& cancel) {
               std::pair{"quarantine-hard", &hard}, std::pair{"quarantine-soft", &soft}}) {
             if (batch->empty()) continue;
             if (auto n = tx.ExecBatch(name, *batch); !n) return Fail(n.error());
+        }
+        if (stats.sent + stats.failed > 0 || retrying_change != 0) {
+            auto n =
+                tx.Exec("send-count", {Value(d), Value(std::int64_t{stats.sent}),
+                                       Value(std::int64_t{stats.failed}), Value(retrying_change)});
+            if (!n) return Fail(n.error());
         }
         return true;
     });

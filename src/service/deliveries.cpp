@@ -843,6 +843,9 @@ Result<Delivery> DeliveryService::Update(const Actor& actor, DeliveryId id,
             if (auto r = tx.Exec(q::kDeliveryRecipientsClear, {id.value()}); !r) {
                 return Fail(r.error());
             }
+            if (auto r = tx.Exec(q::kPrepareClearCounters, {id.value()}); !r) {
+                return Fail(r.error());
+            }
             details.emplace_back("state", std::string(delivery::StateName(*next)));
         }
         if (auto st = audit_.Record(tx, actor, "delivery.update", "delivery",

@@ -175,6 +175,9 @@ Result<Preparation> DeliveryPreparer::Run(const Delivery& d, const Progress& pro
             params.Add(id), params.Add(now), *cond);
         auto st = storage::WithWrite(db_, [&](storage::Transaction& tx) -> Result<std::int64_t> {
             if (auto n = tx.Exec("prepare-clear", {Value(id)}); !n) return Fail(n.error());
+            if (auto n = tx.Exec("prepare-clear-counters", {Value(id)}); !n) {
+                return Fail(n.error());
+            }
             return tx.ExecSql(sql, params.values());
         });
         if (!st) return Fail(st.error());

@@ -82,6 +82,11 @@ class SendingTest : public storage::testing::BackendTest {
                     " FROM profiles WHERE id = " + q.Add(profile);
                 if (auto n = tx.ExecSql(ins, q.values()); !n) return Fail(n.error());
             }
+            storage::Params c(db().dialect());
+            auto counters = "UPDATE deliveries SET count_pending = " +
+                            c.Add(static_cast<std::int64_t>(profiles.size())) +
+                            " WHERE id = " + c.Add(d);
+            if (auto n = tx.ExecSql(counters, c.values()); !n) return Fail(n.error());
             return d;
         });
         EXPECT_TRUE(id) << id.error().message;
@@ -126,6 +131,33 @@ class SendingTest : public storage::testing::BackendTest {
                                          static_cast<int>(storage::AsInt(r[3]))};
         }
         return out;
+    }
+
+    // The kept counters (pending, retrying, sent, failed) and the same counted from the log.
+    std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>> Counters(std::int64_t d) {
+        storage::Params p(db().dialect());
+        const auto kept =
+            "SELECT count_pending, count_retrying, count_sent, count_failed FROM "
+            "deliveries WHERE id = " +
+            p.Add(d);
+        storage::Params q(db().dialect());
+        const auto counted =
+            "SELECT sum(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), sum(CASE WHEN status = "
+            "'pending' AND attempts > 0 THEN 1 ELSE 0 END), sum(CASE WHEN status = 'sent' THEN 1 "
+            "ELSE 0 END), sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) FROM "
+            "delivery_recipients WHERE delivery_id = " +
+            q.Add(d);
+        auto a = storage::WithRead(
+            db(), [&](storage::Transaction& tx) { return tx.QuerySql(kept, p.values()); });
+        auto b = storage::WithRead(
+            db(), [&](storage::Transaction& tx) { return tx.QuerySql(counted, q.values()); });
+        EXPECT_TRUE(a && b);
+        std::vector<std::int64_t> x, y;
+        for (int i = 0; i < 4; ++i) {
+            x.push_back(storage::AsInt(a->rows[0][i]));
+            y.push_back(storage::AsInt(b->rows[0][i]));
+        }
+        return {x, y};
     }
 
     std::pair<std::string, std::int64_t> Quarantine(const std::string& address) {
@@ -181,6 +213,9 @@ TEST_P(SendingTest, SendsRendersAndWritesEveryOutcomeBack) {
     EXPECT_EQ(Quarantine("soft@busy.example"),
               std::make_pair(std::string("erroneous"), std::int64_t{1}));
     EXPECT_EQ(Quarantine("big@ok.example").first, "") << "our message's fault, not the address's";
+    auto [kept, counted] = Counters(delivery);
+    EXPECT_EQ(kept, (std::vector<std::int64_t>{1, 1, 1, 2}));
+    EXPECT_EQ(kept, counted);
 
     // The soft failure is not due before its back-off (60 s) ...
     stats = sender->RunBatch(no_cancel_);
@@ -193,6 +228,9 @@ TEST_P(SendingTest, SendsRendersAndWritesEveryOutcomeBack) {
     ASSERT_TRUE(stats);
     EXPECT_EQ(stats->claimed, 1);
     EXPECT_EQ(Log(delivery)[c], std::make_tuple(std::string("sent"), std::string(""), 2));
+    std::tie(kept, counted) = Counters(delivery);
+    EXPECT_EQ(kept, (std::vector<std::int64_t>{0, 0, 2, 2}));
+    EXPECT_EQ(kept, counted);
 }
 
 TEST_P(SendingTest, SoftFailuresStopAtTheEndOfTheValidityPeriod) {
@@ -344,6 +382,9 @@ TEST_P(SendingTest, TwoSendersNeverSendARowTwice) {
     for (const auto& m : channel->sent)
         EXPECT_TRUE(seen.insert(m.profile_id).second) << m.profile_id;
     EXPECT_EQ(seen.size(), ids.size());
+    auto [kept, counted] = Counters(delivery);
+    EXPECT_EQ(kept, (std::vector<std::int64_t>{0, 0, 600, 0}));
+    EXPECT_EQ(kept, counted);
 }
 
 OVERTURE_INSTANTIATE_BACKENDS(SendingTest);

@@ -229,6 +229,7 @@ test('5,000 demo profiles: exact exclusions, proof, confirm by a supervisor, eve
   assert.equal(done.counters.sent, toSend);
   assert.equal(done.counters.failed, 0);
   assert.equal(done.counters.pending, 0);
+  assert.equal(done.counters.ignored, 5000 - toSend);
 
   // Exactly one message per recipient left, personalized for that profile.
   const byId = new Map(all.map((p) => [p.id, p]));
@@ -297,11 +298,34 @@ test('soft failures retry until sent; hard failures quarantine and are excluded 
   const soft = await admin.get(`/api/v1/quarantine?filter=${encodeURIComponent('address like "4xx-once%"')}`);
   assert.ok(soft.json.items.every((e) => e.status === 'erroneous' && e.errorCount === 1), soft.text);
 
+  // Asynchronous reports after the send: a bounce (by its Message-ID) fails a sent row and
+  // quarantines the address; a complaint puts the address on the denylist.
+  const idOf = (address) => sink.messages().find((m) => m.headers.to.replace(/[<>]/g, '') === address
+                                                   && m.headers['message-id'].startsWith(`<ov.${d.id}.`)).headers['message-id'];
+  const reported = await admin.post('/api/v1/bounces', {
+    events: [
+      { type: 'bounce', messageId: idOf('ok-0@faults.test'), status: '5.1.1', diagnostic: 'smtp; 550 5.1.1 user unknown' },
+      { type: 'complaint', messageId: idOf('ok-1@faults.test'), feedbackType: 'abuse' },
+    ],
+  });
+  assert.equal(reported.status, 201, reported.text);
+  const after = await waitFor('the bounce applied', async () => {
+    const x = (await marketer.get(`/api/v1/deliveries/${d.id}`)).json;
+    return x.counters.failed === 3 ? x : null;
+  }, 20000);
+  assert.equal(after.counters.sent, 6);
+  const bounced = (await marketer.get(`/api/v1/deliveries/${d.id}/logs?address=ok-0`)).json.items[0];
+  assert.deepEqual([bounced.status, bounced.failureType], ['failed', 'hard']);
+  const listed = await admin.get(`/api/v1/quarantine?filter=${encodeURIComponent('address like "ok-%"')}`);
+  assert.deepEqual(listed.json.items.map((e) => [e.address, e.status]).sort(),
+                   [['ok-0@faults.test', 'quarantined'], ['ok-1@faults.test', 'denylisted']]);
+
   const again = await createDelivery(marketer, { label: 'Faults again', routeId: route, audience: { kind: 'list', profileIds: ids } });
   const ready = await prepared(marketer, again.id);
   const excluded = Object.fromEntries(ready.preparation.excluded.map((e) => [e.cause, e.count]));
-  assert.equal(excluded.quarantined, 2);
-  assert.equal(ready.preparation.toSend, 7);
+  assert.equal(excluded.quarantined, 3);
+  assert.equal(excluded.denylisted, 1);
+  assert.equal(ready.preparation.toSend, 5);
 });
 
 test('pause, resume and stop take effect within a second', async () => {
