@@ -12,7 +12,7 @@ RETURNING id;
 SELECT id, label, channel, is_template, state, route_id, typology_id, content, audience,
        settings, preparation, progress_done, progress_total, start_at, valid_until,
        confirmed_at, confirmed_by, started_at, finished_at, proof_count, version, created_at,
-       created_by, modified_at, modified_by
+       created_by, modified_at, modified_by, failure
 FROM deliveries WHERE id = $1;
 
 -- name: delivery-list
@@ -22,7 +22,7 @@ FROM deliveries WHERE id = $1;
 SELECT id, label, channel, is_template, state, route_id, typology_id, content, audience,
        settings, preparation, progress_done, progress_total, start_at, valid_until,
        confirmed_at, confirmed_by, started_at, finished_at, proof_count, version, created_at,
-       created_by, modified_at, modified_by
+       created_by, modified_at, modified_by, failure
 FROM deliveries
 WHERE id < $1
   AND ($2 = '' OR strpos($2, ',' || state || ',') > 0)
@@ -66,8 +66,11 @@ WHERE id = $1 AND state = $2;
 
 -- name: delivery-set-state
 -- Pause and resume: $2 the new state, $3 the state it must still be in, $4 now, $5 the user.
+-- Resuming a failed delivery clears why it failed (and the end time).
 UPDATE deliveries
-SET state = $2, modified_at = $4, modified_by = $5, version = version + 1
+SET state = $2, modified_at = $4, modified_by = $5, version = version + 1,
+    failure = CASE WHEN $2 = 'sending' THEN NULL ELSE failure END,
+    finished_at = CASE WHEN $2 = 'sending' THEN NULL ELSE finished_at END
 WHERE id = $1 AND state = $3;
 
 -- name: delivery-set-stopped

@@ -47,6 +47,11 @@ UPDATE deliveries SET count_sent = count_sent + $2, count_failed = count_failed 
                       count_retrying = count_retrying + $4
 WHERE id = $1;
 
+-- name: send-due-now
+-- $1 delivery: resumed after a failure, its pending rows are due at once.
+UPDATE delivery_recipients SET next_attempt_at = 0
+WHERE delivery_id = $1 AND status = 'pending' AND next_attempt_at > 0;
+
 -- name: send-release
 UPDATE delivery_recipients SET lease_owner = NULL, lease_until = 0
 WHERE delivery_id = $1 AND profile_id = $2;

@@ -43,6 +43,13 @@ UPDATE email_routes SET is_default = 0 WHERE is_default;
 -- name: route-set-default
 UPDATE email_routes SET is_default = 1 WHERE id = ?1;
 
+-- name: route-in-use
+-- A delivery that may still send through route ?1 (finished, stopped and failed ones do not
+-- hold it: their route_id becomes null when it is deleted).
+SELECT id, label, state FROM deliveries
+WHERE route_id = ?1 AND state NOT IN ('finished', 'stopped', 'failed')
+ORDER BY id LIMIT 1;
+
 -- name: route-delete
 DELETE FROM email_routes WHERE id = ?1;
 

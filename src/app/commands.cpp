@@ -28,6 +28,7 @@
 #include "service/delivery_prepare.hpp"
 #include "service/email_sending.hpp"
 #include "service/exports.hpp"
+#include "service/fragments.hpp"
 #include "service/imports.hpp"
 #include "service/records.hpp"
 #include "service/schema_service.hpp"
@@ -104,7 +105,10 @@ struct Services {
           dkim_keys(db, clock, audit, secrets),
           bounces(db, clock, audit),
           typologies(db, clock, audit, schema),
-          deliveries(db, clock, audit, schema, records, audiences, templates) {}
+          deliveries(db, clock, audit, schema, records, audiences, templates),
+          fragments(db, clock, audit) {
+        templates.SetFragments(&fragments);
+    }
 
     SecretBox secrets;
     SystemClock clock;
@@ -125,6 +129,7 @@ struct Services {
     service::BounceService bounces;
     service::TypologyService typologies;
     service::DeliveryService deliveries;
+    service::FragmentService fragments;
 };
 
 std::filesystem::path DefaultWebRoot() {
@@ -233,6 +238,7 @@ int RunServe(const CommonOptions& common, const ServeOptions& serve) {
                          services.bounces};
     ctx.deliveries = &services.deliveries;
     ctx.typologies = &services.typologies;
+    ctx.fragments = &services.fragments;
     http::RegisterApi(router, ctx);
     std::filesystem::path web_root =
         cfg.http.web_root.empty() ? DefaultWebRoot() : std::filesystem::path(cfg.http.web_root);
@@ -269,8 +275,11 @@ int RunServe(const CommonOptions& common, const ServeOptions& serve) {
                                     services.secrets, email_io.get_executor(),
                                     cfg.delivery.public_url);
     services.deliveries.SetProofSender(&channels);
+    delivery::FragmentSource fragments = [&services] { return services.fragments.Provider(); };
+    channels.SetFragments(fragments);
     service::DeliveryPreparer preparer(*db, services.clock, services.schema, services.deliveries,
                                        services.routes, services.dkim_keys);
+    preparer.SetFragments(fragments);
     DeliveryWorker worker(*db, services.clock, cfg.delivery, services.deliveries, preparer,
                           channels, services.schema, services.audit);
     if (cfg.delivery.worker) {

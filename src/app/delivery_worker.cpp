@@ -448,6 +448,14 @@ void DeliveryWorker::SenderLoop() {
         if (!stats) {
             spdlog::warn("delivery {}: {}", a->send->delivery_id(), stats.error().message);
             a->idle_until = SteadyMillis() + 1000;
+        } else if (a->send->route_down()) {
+            // Nothing gets through: stop retrying a dead route row by row.
+            a->cancel = true;
+            FailDelivery(a->send->delivery_id(),
+                         fmt::format("the route failed for {} batches in a row ({}); fix it, "
+                                     "then resume the delivery",
+                                     delivery::kRouteDownBatches, a->send->route_error()));
+            Wake();
         } else if (stats->claimed == 0) {
             // Nothing due: the control thread checks whether the delivery is finished.
             a->idle_until = SteadyMillis() + 500;

@@ -159,6 +159,7 @@ int RunDemo(const CommonOptions& common, const DemoOptions& options) {
             Progress(done, options.profiles);
         }
         if (auto st = LoadTestProfiles(tx, stamp, totals); !st) return Fail(st.error());
+        if (auto st = LoadDemoDeliveries(tx, d, ToUnixMillis(now)); !st) return Fail(st.error());
         if (auto st = audit.Record(tx, service::Actor::System(), "demo.load", "database", "",
                                    {{"profiles", std::to_string(totals.profiles)},
                                     {"purchases", std::to_string(totals.purchases)},

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 #include <chrono>
 #include <unordered_map>
 
@@ -230,6 +232,65 @@ Status LoadTestProfiles(Transaction& tx, const std::string& now, DemoTotals& tot
     auto n = tx.BulkInsert("test_profiles", kColumns, rows);
     if (!n) return Fail(n.error());
     totals.test_profiles = *n;
+    return {};
+}
+
+namespace {
+
+constexpr std::string_view kDemoHtml = R"(<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>The weekly letter</title></head>
+<body style="margin:0;padding:0;background:#f4f4f5;font-family:Helvetica,Arial,sans-serif">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center">
+<table role="presentation" width="100%" style="max-width:600px;background:#ffffff">
+<tr><td style="padding:24px 24px 0;font-size:12px;color:#71717a">Not displayed well? <a href="{{ mirror_url }}" style="color:#71717a">Open it in your browser</a></td></tr>
+<tr><td style="padding:24px"><h1 style="margin:0;font-size:24px;color:#18181b">Hello {{ profile.firstName | default: "there" }},</h1>
+<p style="font-size:15px;line-height:22px;color:#3f3f46">Here is what is new this week{% if profile.city %} in {{ profile.city }}{% endif %}: the autumn collection, two new shops and the results of our readers' survey.</p>
+<p><a href="https://shop.example/autumn" style="display:inline-block;padding:12px 20px;background:#4c6ef5;color:#ffffff;text-decoration:none;border-radius:4px">See the collection</a></p></td></tr>
+<tr><td style="padding:24px;font-size:12px;color:#71717a">You receive this letter at {{ profile.email }}. <a href="{{ unsubscribe_url }}" style="color:#71717a">Unsubscribe</a></td></tr>
+</table></td></tr></table></body></html>
+)";
+
+constexpr std::string_view kDemoText = R"(Hello {{ profile.firstName | default: "there" }},
+
+Here is what is new this week{% if profile.city %} in {{ profile.city }}{% endif %}: the autumn collection, two new shops and the results of our readers' survey.
+
+See the collection: https://shop.example/autumn
+
+You receive this letter at {{ profile.email }}. Unsubscribe: {{ unsubscribe_url }}
+View it in your browser: {{ mirror_url }}
+)";
+
+}  // namespace
+
+Status LoadDemoDeliveries(Transaction& tx, storage::Dialect d, std::int64_t now_ms) {
+    boost::json::object content{
+        {"from", boost::json::object{{"name", "The Shop"}, {"address", "news@shop.example"}}},
+        {"replyTo", nullptr},
+        {"subject", "{{ profile.firstName | default: \"Hello\" }}, your week at The Shop"},
+        {"preheader", "The autumn collection and two new shops"},
+        {"html", kDemoHtml},
+        {"text", kDemoText},
+        {"textMode", "manual"},
+        {"editor", "html"}};
+    const std::string content_text = boost::json::serialize(content);
+    const std::string audience =
+        R"({"kind":"query","expression":"email is not empty and not blockEmail"})";
+    const std::string settings =
+        R"({"testProfileIds":[],"schedule":{"kind":"now"},"validityHours":72,)"
+        R"("throughputPerHour":0,"retryDelaySeconds":600})";
+    for (const auto& [label, is_template] :
+         {std::pair{std::string("Weekly newsletter"), true},
+          std::pair{std::string("Weekly newsletter - this week"), false}}) {
+        storage::Params p(d);
+        const auto sql = fmt::format(
+            "INSERT INTO deliveries (label, is_template, state, content, audience, settings, "
+            "created_at, created_by, modified_at, modified_by) VALUES ({}, {}, 'draft', {}, {}, "
+            "{}, {}, 'demo', {}, 'demo')",
+            p.Add(label), p.Add(is_template), p.Add(content_text), p.Add(audience), p.Add(settings),
+            p.Add(now_ms), p.Add(now_ms));
+        if (auto n = tx.ExecSql(sql, p.values()); !n) return Fail(n.error());
+    }
     return {};
 }
 

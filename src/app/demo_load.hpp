@@ -68,4 +68,9 @@ Status LoadChunk(storage::Transaction& tx, storage::Dialect d, const schema::Res
 // (proofs and previews with the data of totals.first_profile_id).
 Status LoadTestProfiles(storage::Transaction& tx, const std::string& now, DemoTotals& totals);
 
+// A delivery template "Weekly newsletter" (personalized, with unsubscribe and mirror links) and
+// a draft made from it, so that Messages has something to open, preview, proof and send.
+// `now_ms` is Unix milliseconds.
+Status LoadDemoDeliveries(storage::Transaction& tx, storage::Dialect d, std::int64_t now_ms);
+
 }  // namespace overture::app

@@ -103,23 +103,26 @@ Result<Content> ParseContent(const json::object& content) {
     return c;
 }
 
-Result<CompiledContent> CompileContent(const Content& content, bool strict) {
+Result<CompiledContent> CompileContent(const Content& content, bool strict,
+                                       const render::FragmentProvider& fragments) {
     auto tag = [](Error e, std::string_view part) {
         return std::move(e).With("part", std::string(part));
     };
-    auto subject =
-        render::Compile(content.subject, {.mode = render::Mode::kText, .strict = strict});
+    auto subject = render::Compile(
+        content.subject, {.mode = render::Mode::kText, .strict = strict, .fragments = fragments});
     if (!subject) return Fail(tag(subject.error(), "subject"));
     CompiledContent out{.subject = std::move(*subject)};
     std::vector<const render::Template*> all{&out.subject};
     if (!content.html.empty()) {
-        auto html = render::Compile(content.html, {.mode = render::Mode::kHtml, .strict = strict});
+        auto html = render::Compile(
+            content.html, {.mode = render::Mode::kHtml, .strict = strict, .fragments = fragments});
         if (!html) return Fail(tag(html.error(), "html"));
         out.html.emplace(std::move(*html));
         all.push_back(&*out.html);
     }
     if (!content.text.empty()) {
-        auto text = render::Compile(content.text, {.mode = render::Mode::kText, .strict = strict});
+        auto text = render::Compile(
+            content.text, {.mode = render::Mode::kText, .strict = strict, .fragments = fragments});
         if (!text) return Fail(tag(text.error(), "text"));
         out.text.emplace(std::move(*text));
         all.push_back(&*out.text);
@@ -135,6 +138,12 @@ Result<CompiledContent> CompileContent(const Content& content, bool strict) {
                              out.profile_fields.end());
     auto mentions = [](const std::string& s) { return s.find("unsubscribe_url") != s.npos; };
     out.uses_unsubscribe_url = mentions(content.html) || mentions(content.text);
+    if (out.html) {
+        // A link to {{ unsubscribe_url }} in an included fragment (a shared footer) counts.
+        for (const auto& link : out.html->links()) {
+            out.uses_unsubscribe_url = out.uses_unsubscribe_url || link.category == "unsubscribe";
+        }
+    }
     return out;
 }
 
@@ -158,15 +167,16 @@ Result<std::unique_ptr<DeliverySend>> DeliverySend::Create(storage::Database& db
                                                            const Clock& clock, SendPlan plan,
                                                            std::shared_ptr<ChannelSession> channel,
                                                            SenderOptions options) {
-    auto compiled = CompileContent(plan.content, /*strict=*/false);
+    auto compiled = CompileContent(plan.content, /*strict=*/false, plan.fragments);
     if (!compiled) return Fail(compiled.error());
     const schema::Resource* profile = plan.model ? plan.model->Find("profile") : nullptr;
     if (!profile) return Fail(Error::Internal("the data model has no profile resource"));
     std::unique_ptr<DeliverySend> s(new DeliverySend(db, clock, std::move(plan), std::move(channel),
                                                      std::move(options), std::move(*compiled)));
     // The fields to load: what the templates read (every field for a template that reads the
-    // whole profile), plus id, email and timeZone, which the sender itself uses. Links (1-N)
-    // are not loaded: a template reading profile.purchases sees nil (docs/deliveries.md).
+    // whole profile), plus id and timeZone, which the sender itself uses; then the 1-N links
+    // the templates read (profile.purchases), as in a preview: the first kLinkRows rows of
+    // each profile in id order, with every field and link of the linked resource.
     std::vector<std::string> names;
     for (const auto& f : profile->fields) {
         const bool wanted = s->compiled_.whole_profile || f.name == "id" || f.name == "timeZone" ||
@@ -176,6 +186,33 @@ Result<std::unique_ptr<DeliverySend>> DeliverySend::Create(storage::Database& db
             s->fields_.push_back(&f);
             names.push_back(f.name);
         }
+    }
+    const auto d = db.dialect();
+    for (const auto& link : s->plan_.model->ReverseLinks("profile")) {
+        const bool wanted = s->compiled_.whole_profile ||
+                            std::binary_search(s->compiled_.profile_fields.begin(),
+                                               s->compiled_.profile_fields.end(), link.name);
+        if (!wanted) continue;
+        names.push_back(link.name);
+        std::vector<std::string> link_names;
+        std::string link_cols;
+        for (const auto& f : link.source->fields) {
+            link_cols += ", " + storage::ReadExpr(f, d, "x");
+            link_names.push_back(f.name);
+        }
+        for (const auto& l : link.source->links) {
+            link_cols += ", x." + storage::QuoteIdent(l.column);
+            link_names.push_back(l.name);
+        }
+        const auto col = storage::QuoteIdent(link.link->column);
+        s->links_.push_back(
+            {.sql_prefix = fmt::format(
+                 "SELECT x.{0}{1} FROM (SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.{0} ORDER BY "
+                 "t.id) AS ov_row FROM {2} t WHERE t.{0} IN (",
+                 col, link_cols, storage::QuoteIdent(link.source->table)),
+             .sql_suffix =
+                 fmt::format(")) x WHERE x.ov_row <= {} ORDER BY x.{}, x.id", kLinkRows, col),
+             .shape = std::make_shared<const render::Shape>(std::move(link_names))});
     }
     s->shape_ = std::make_shared<const render::Shape>(std::move(names));
     std::string cols;
@@ -250,28 +287,48 @@ Result<BatchStats> DeliverySend::RunBatch(const std::atomic<bool>& cancel) {
     std::sort(rows.begin(), rows.end(),
               [](const Row& a, const Row& b) { return a.profile_id < b.profile_id; });
 
-    // 2. Load the profiles' fields.
+    // 2. Load the profiles' fields, and the rows of the 1-N links the content reads, for the
+    // whole batch: one query each.
     std::unordered_map<std::int64_t, render::Value> profiles;
     std::unordered_map<std::int64_t, std::string> zones;
     {
-        std::string sql = select_sql_;
-        std::vector<Value> params;
-        storage::Params p(db_.dialect());
-        for (std::size_t i = 0; i < rows.size(); ++i) {
-            sql += i ? ", " : "";
-            sql += p.Add(rows[i].profile_id);
+        auto with_ids = [&](std::string sql, const std::string& suffix) {
+            storage::Params p(db_.dialect());
+            for (std::size_t i = 0; i < rows.size(); ++i) {
+                sql += i ? ", " : "";
+                sql += p.Add(rows[i].profile_id);
+            }
+            sql += suffix;
+            return storage::WithRead(
+                db_, [&](storage::Transaction& tx) { return tx.QuerySql(sql, p.values()); });
+        };
+        // Per link: profile id -> its rows as records.
+        std::vector<std::unordered_map<std::int64_t, render::Array>> linked(links_.size());
+        for (std::size_t l = 0; l < links_.size(); ++l) {
+            auto loaded = with_ids(links_[l].sql_prefix, links_[l].sql_suffix);
+            if (!loaded) return Fail(loaded.error());
+            for (const auto& r : loaded->rows) {
+                std::vector<render::Value> values;
+                values.reserve(r.size() - 1);
+                for (std::size_t c = 1; c < r.size(); ++c) values.push_back(ToRender(r[c]));
+                linked[l][storage::AsInt(r[0])].push_back(
+                    render::Value(links_[l].shape, std::move(values)));
+            }
         }
-        sql += ")";
-        auto loaded = storage::WithRead(
-            db_, [&](storage::Transaction& tx) { return tx.QuerySql(sql, p.values()); });
+        auto loaded = with_ids(select_sql_, ")");
         if (!loaded) return Fail(loaded.error());
         const std::size_t zone_slot = shape_->SlotOf("timeZone");
         for (auto& r : loaded->rows) {
             std::vector<render::Value> values;
-            values.reserve(r.size());
+            values.reserve(r.size() + links_.size());
             for (const auto& v : r) values.push_back(ToRender(v));
             const std::int64_t id = storage::AsInt(r.at(0));
             if (zone_slot < r.size()) zones[id] = storage::AsString(r[zone_slot]);
+            for (auto& by_profile : linked) {
+                auto it = by_profile.find(id);
+                values.push_back(it == by_profile.end() ? render::Value(render::Array{})
+                                                        : render::Value(std::move(it->second)));
+            }
             profiles.emplace(id, render::Value(shape_, std::move(values)));
         }
     }
@@ -402,7 +459,13 @@ Result<BatchStats> DeliverySend::RunBatch(const std::atomic<bool>& cancel) {
                     soft.push_back(
                         {Value(row.address), Value(iso), Value(o.reason), Value(day_before)});
                 }
-                const auto next = done_at + RetryDelay(plan_.retry_delay, row.attempts + 1);
+                if (o.outcome == Outcome::kRouteFailure) {
+                    ++stats.route_failures;
+                    stats.route_error = o.reason + ": " + o.detail;
+                }
+                const auto next = done_at + (o.outcome == Outcome::kRouteFailure
+                                                 ? std::chrono::seconds(kRouteRetryDelay)
+                                                 : RetryDelay(plan_.retry_delay, row.attempts + 1));
                 if (next > plan_.valid_until) {
                     failed.push_back({Value(d), Value(row.profile_id), Value(at),
                                       Value(std::string("soft")), Value(o.reason),
@@ -436,7 +499,20 @@ Result<BatchStats> DeliverySend::RunBatch(const std::atomic<bool>& cancel) {
         return true;
     });
     if (!written) return Fail(written.error());
+    const int handed = stats.sent + stats.failed + stats.retried;
+    if (handed > 0 && stats.route_failures == handed) {
+        ++route_down_batches_;
+        std::lock_guard lock(route_error_mutex_);
+        route_error_ = stats.route_error;
+    } else if (stats.sent > 0) {
+        route_down_batches_ = 0;
+    }
     return stats;
+}
+
+std::string DeliverySend::route_error() const {
+    std::lock_guard lock(route_error_mutex_);
+    return route_error_;
 }
 
 }  // namespace overture::delivery

@@ -96,7 +96,13 @@ struct CompiledContent {
 // Compiles the three parts (subject and text in text mode, HTML in HTML mode). `strict` for
 // preparation (unknown variables and filters are errors), lenient for sending. Errors are
 // kInvalidArgument with details part, line, column.
-Result<CompiledContent> CompileContent(const Content& content, bool strict);
+// `fragments` resolves `{% include "name" %}` (the stored content fragments); empty: an include
+// is an error.
+Result<CompiledContent> CompileContent(const Content& content, bool strict,
+                                       const render::FragmentProvider& fragments = {});
+
+// Where the content fragments come from: a fresh provider (a snapshot of the store) per call.
+using FragmentSource = std::function<Result<render::FragmentProvider>()>;
 
 struct SenderOptions {
     std::string owner = "node";  // lease owner: unique per process
@@ -119,16 +125,26 @@ struct SendPlan {
     // The special URLs for one profile (signed by tracking); may be empty.
     std::function<std::string(std::int64_t profile_id)> unsubscribe_url;
     std::function<std::string(std::int64_t profile_id)> mirror_url;
-    boost::json::object delivery_data;  // `delivery` in templates: id, label
+    boost::json::object delivery_data;   // `delivery` in templates: id, label
+    render::FragmentProvider fragments;  // content fragments, read when the content compiles
 };
 
 inline constexpr std::chrono::seconds kMaxRetryDelay{4 * 3600};
+// A route failure (connection refused, TLS, timeout) is retried after this, whatever the
+// delivery's retry delay: the route is ours to fix, not the recipient's mailbox.
+inline constexpr std::chrono::seconds kRouteRetryDelay{60};
+inline constexpr int kRouteDownBatches = 3;
+// Rows of each 1-N link loaded per recipient (profile.purchases): the first ones in id order,
+// as many as a preview shows (service/templates.hpp kPreviewLinkRows).
+inline constexpr int kLinkRows = 100;
 
 // The delay before retry number `attempt` (1 for the first retry).
 std::chrono::seconds RetryDelay(std::chrono::seconds first, int attempt);
 
 struct BatchStats {
     int claimed = 0;
+    int route_failures = 0;   // of the retried: the route itself failed (connection, TLS, ...)
+    std::string route_error;  // the last route failure's reason and reply
     int sent = 0;
     int failed = 0;    // hard, ignored, or soft past the validity period
     int retried = 0;   // soft or route failures with a next attempt
@@ -150,6 +166,12 @@ class DeliverySend {
 
     std::int64_t delivery_id() const { return plan_.delivery_id; }
 
+    // True after kRouteDownBatches batches in a row in which every message sent failed because
+    // of the route (nothing got through): the worker then fails the delivery with
+    // route_error() instead of retrying a dead route until the validity period ends.
+    bool route_down() const { return route_down_batches_.load() >= kRouteDownBatches; }
+    std::string route_error() const;
+
   private:
     DeliverySend(storage::Database& db, const Clock& clock, SendPlan plan,
                  std::shared_ptr<ChannelSession> channel, SenderOptions options,
@@ -165,8 +187,17 @@ class DeliverySend {
     SenderOptions options_;
     CompiledContent compiled_;
     std::vector<const schema::Field*> fields_;  // profile fields loaded per batch
-    render::ShapePtr shape_;                    // their names, plus "id"
+    render::ShapePtr shape_;                    // their names, then the 1-N links' names
     std::string select_sql_;                    // SELECT t.id, fields FROM profiles t WHERE t.id IN
+    // A 1-N link the content reads (profile.purchases): its rows for a batch in one query.
+    struct LinkLoad {
+        std::string sql_prefix, sql_suffix;  // around the list of profile ids
+        render::ShapePtr shape;              // the linked resource's fields and links
+    };
+    std::vector<LinkLoad> links_;
+    std::atomic<int> route_down_batches_{0};
+    mutable std::mutex route_error_mutex_;
+    std::string route_error_;
     std::mutex pace_mutex_;
     std::chrono::steady_clock::time_point next_slot_{};
 };

@@ -18,6 +18,7 @@ void RegisterApi(Router& router, const ApiContext& ctx) {
     RegisterTemplateRoutes(router, ctx);
     RegisterEmailRoutes(router, ctx);
     RegisterDeliveryApiRoutes(router, ctx);
+    RegisterFragmentRoutes(router, ctx);
 }
 
 }  // namespace overture::http

@@ -15,6 +15,7 @@
 #include "service/deliveries.hpp"
 #include "service/dkim_keys.hpp"
 #include "service/exports.hpp"
+#include "service/fragments.hpp"
 #include "service/imports.hpp"
 #include "service/records.hpp"
 #include "service/routes.hpp"
@@ -49,6 +50,7 @@ struct ApiContext {
     // Deliveries and typologies (issue 7); the routes answer 503 while they are not set.
     const service::DeliveryService* deliveries = nullptr;
     const service::TypologyService* typologies = nullptr;
+    const service::FragmentService* fragments = nullptr;  // content fragments
 };
 
 inline constexpr std::string_view kSessionCookie = "overture_session";
@@ -72,5 +74,6 @@ void RegisterAudienceRoutes(Router& router, const ApiContext& ctx);
 void RegisterTemplateRoutes(Router& router, const ApiContext& ctx);
 void RegisterEmailRoutes(Router& router, const ApiContext& ctx);
 void RegisterDeliveryApiRoutes(Router& router, const ApiContext& ctx);
+void RegisterFragmentRoutes(Router& router, const ApiContext& ctx);
 
 }  // namespace overture::http

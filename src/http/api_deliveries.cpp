@@ -80,6 +80,7 @@ json::object DeliveryJson(const service::Delivery& d) {
     o["startedAt"] = TimeJson(d.started_at);
     o["finishedAt"] = TimeJson(d.finished_at);
     o["proofCount"] = d.proof_count;
+    o["failure"] = d.failure.empty() ? json::value(nullptr) : json::value(d.failure);
     o["version"] = d.version;
     o["createdAt"] = TimeJson(d.created_at);
     o["createdBy"] = d.created_by;

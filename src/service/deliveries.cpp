@@ -398,6 +398,7 @@ Delivery FromRow(const std::vector<Value>& r) {
     d.created_by = AsString(r[22]);
     d.modified_at = FromUnixMillis(AsInt(r[23]));
     d.modified_by = AsString(r[24]);
+    d.failure = AsString(r[25]);
     if (d.preparation) d.counters.to_send = d.preparation->to_send;
     return d;
 }
@@ -971,6 +972,10 @@ Result<Delivery> DeliveryService::Transition(const Actor& actor, DeliveryId id,
         }
         if (!n) return Fail(n.error());
         if (*n == 0) return Fail(Changed(*before));
+        if (action == Action::kResume && before->state == State::kFailed) {
+            // The rows waiting after route failures are due again at once.
+            if (auto r = tx.Exec(q::kSendDueNow, {id.value()}); !r) return Fail(r.error());
+        }
         if (auto st =
                 audit_.Record(tx, actor, fmt::format("delivery.{}", delivery::ActionName(action)),
                               "delivery", std::to_string(id.value()), details);

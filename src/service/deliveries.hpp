@@ -117,6 +117,7 @@ struct Delivery {
     DeliveryCounters counters;
     std::optional<TimePoint> start_at, valid_until, confirmed_at, started_at, finished_at;
     std::string confirmed_by;
+    std::string failure;  // why the delivery failed (state failed), else empty
     int proof_count = 0;
     std::int64_t version = 0;
     TimePoint created_at;

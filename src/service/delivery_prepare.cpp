@@ -106,7 +106,15 @@ Result<Preparation> DeliveryPreparer::Run(const Delivery& d, const Progress& pro
     if (!content) {
         out.errors.push_back(content.error().message);
     } else {
-        auto compiled = delivery::CompileContent(*content, /*strict=*/true);
+        render::FragmentProvider provider;
+        if (fragments_) {
+            if (auto p = fragments_()) {
+                provider = std::move(*p);
+            } else {
+                out.errors.push_back("the content fragments cannot be read: " + p.error().message);
+            }
+        }
+        auto compiled = delivery::CompileContent(*content, /*strict=*/true, provider);
         if (!compiled) {
             const auto& e = compiled.error();
             const auto part = e.details.contains("part") ? e.details.at("part") : "content";

@@ -19,6 +19,7 @@
 // Thread-safe (references only).
 #include <functional>
 
+#include "delivery/sender.hpp"
 #include "service/deliveries.hpp"
 #include "service/dkim_keys.hpp"
 #include "service/routes.hpp"
@@ -46,6 +47,9 @@ class DeliveryPreparer {
     // when the database fails or the run was abandoned.
     Result<Preparation> Run(const Delivery& d, const Progress& progress) const;
 
+    // The content fragments for `{% include %}`; set once by app/ before use.
+    void SetFragments(delivery::FragmentSource fragments) { fragments_ = std::move(fragments); }
+
   private:
     storage::Database& db_;
     const Clock& clock_;
@@ -53,6 +57,7 @@ class DeliveryPreparer {
     const DeliveryService& deliveries_;
     const RouteService& routes_;
     const DkimKeyService& dkim_;
+    delivery::FragmentSource fragments_;
 };
 
 }  // namespace overture::service

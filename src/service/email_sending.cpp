@@ -221,6 +221,11 @@ Result<delivery::SendPlan> EmailChannels::PlanFor(
         return fmt::format("{}/m/{}", base, RecipientToken(secrets, id, profile));
     };
     plan.delivery_data = {{"id", id}, {"label", d.label}};
+    if (fragments_) {
+        auto provider = fragments_();
+        if (!provider) return Fail(provider.error());
+        plan.fragments = std::move(*provider);
+    }
     return plan;
 }
 
@@ -231,7 +236,13 @@ Result<std::vector<ProofRecipient>> EmailChannels::SendProofs(
     auto content = delivery::ParseContent(d->content);
     if (!content) return Fail(content.error());
     content->subject = fmt::format("[Proof {}] {}", number, content->subject);
-    auto compiled = delivery::CompileContent(*content, /*strict=*/false);
+    render::FragmentProvider provider;
+    if (fragments_) {
+        auto p = fragments_();
+        if (!p) return Fail(p.error());
+        provider = std::move(*p);
+    }
+    auto compiled = delivery::CompileContent(*content, /*strict=*/false, provider);
     if (!compiled) return Fail(compiled.error());
     auto session = Open(*d);
     if (!session) return Fail(session.error());

@@ -62,6 +62,9 @@ class EmailChannels final : public ProofSender {
     // Stops every route (queued messages are still handed over or fail as "shutdown").
     void Shutdown();
 
+    // The content fragments for `{% include %}`; set once by app/ before use.
+    void SetFragments(delivery::FragmentSource fragments) { fragments_ = std::move(fragments); }
+
   private:
     Result<std::shared_ptr<email::EmailRoute>> RouteFor(std::optional<std::int64_t> route_id);
 
@@ -75,6 +78,7 @@ class EmailChannels final : public ProofSender {
     const SecretBox& secrets_;
     boost::asio::any_io_executor executor_;
     std::string public_url_;
+    delivery::FragmentSource fragments_;
 
     std::mutex mutex_;
     struct OpenRoute {

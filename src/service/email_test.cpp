@@ -13,6 +13,7 @@
 #include "service/dkim_keys.hpp"
 #include "service/routes.hpp"
 #include "storage/field_values.hpp"
+#include "storage/sql_text.hpp"
 #include "storage/testing/backend_param.hpp"
 
 namespace overture::service {
@@ -204,6 +205,38 @@ TEST_P(EmailAdminTest, PasswordsAreSealedAtRestAndOpenForTheSender) {
         EXPECT_EQ(e.details_json.find("correct horse"), std::string::npos);
         EXPECT_EQ(e.details_json.find("new one"), std::string::npos);
     }
+}
+
+TEST_P(EmailAdminTest, ARouteADeliveryMayStillSendThroughCannotBeDeleted) {
+    auto def = routes_->Create(admin_, Smtp("relay", {{"host", "mail.example.com"}}, std::nullopt));
+    auto other = routes_->Create(admin_, Smtp("other", {{"host", "mx.example.com"}}, std::nullopt));
+    ASSERT_TRUE(def && other);
+    // A delivery that is ready to send through "other", and one that finished through it.
+    auto insert = [&](const char* state) {
+        storage::Params p(db().dialect());
+        const auto sql =
+            "INSERT INTO deliveries (label, state, route_id, content, audience, "
+            "settings, created_at, created_by, modified_at, modified_by) VALUES (" +
+            p.Add(std::string("Newsletter ") + state) + ", " + p.Add(std::string(state)) + ", " +
+            p.Add(other->id.value()) + ", '{}', '{}', '{}', 0, 'test', 0, 'test') RETURNING id";
+        auto id = storage::WithWrite(
+            db(), [&](storage::Transaction& tx) { return tx.QuerySql(sql, p.values()); });
+        EXPECT_TRUE(id) << id.error().message;
+        return id ? storage::AsInt(id->rows[0][0]) : 0;
+    };
+    insert("finished");
+    const auto ready = insert("ready");
+    auto refused = routes_->Delete(admin_, other->id);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::kFailedPrecondition);
+    EXPECT_NE(refused.error().message.find("Newsletter ready"), std::string::npos)
+        << refused.error().message;
+    // Once that delivery has finished too, the route can go.
+    storage::Params p(db().dialect());
+    const auto done = "UPDATE deliveries SET state = 'finished' WHERE id = " + p.Add(ready);
+    ASSERT_TRUE(storage::WithWrite(
+        db(), [&](storage::Transaction& tx) { return tx.ExecSql(done, p.values()); }));
+    EXPECT_TRUE(routes_->Delete(admin_, other->id));
 }
 
 TEST_P(EmailAdminTest, OnlyAdministratorsChangeRoutesAndKeys) {

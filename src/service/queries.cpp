@@ -70,6 +70,7 @@ std::span<const std::string_view> All() {
         kRouteClearDefault,
         kRouteSetDefault,
         kRouteDelete,
+        kRouteInUse,
         kDkimKeyInsert,
         kDkimKeyGet,
         kDkimKeyList,
@@ -127,6 +128,7 @@ std::span<const std::string_view> All() {
         kPrepareClear,
         kPrepareClearCounters,
         kSendCount,
+        kSendDueNow,
         kBounceCount,
         kPrepareCounts,
         kPrepareLocalTimes,
@@ -137,6 +139,14 @@ std::span<const std::string_view> All() {
         kBounceRowAddress,
         kQuarantineDenylist,
         kPrepareTypology,
+        kFragmentInsert,
+        kFragmentGet,
+        kFragmentGetByName,
+        kFragmentList,
+        kFragmentCount,
+        kFragmentSources,
+        kFragmentUpdate,
+        kFragmentDelete,
     };
     return kAll;
 }

@@ -79,6 +79,7 @@ inline constexpr std::string_view kRouteUpdate = "route-update";
 inline constexpr std::string_view kRouteClearDefault = "route-clear-default";
 inline constexpr std::string_view kRouteSetDefault = "route-set-default";
 inline constexpr std::string_view kRouteDelete = "route-delete";
+inline constexpr std::string_view kRouteInUse = "route-in-use";
 inline constexpr std::string_view kDkimKeyInsert = "dkim-key-insert";
 inline constexpr std::string_view kDkimKeyGet = "dkim-key-get";
 inline constexpr std::string_view kDkimKeyList = "dkim-key-list";
@@ -141,6 +142,7 @@ inline constexpr std::string_view kWorkerFail = "worker-fail";
 inline constexpr std::string_view kPrepareClear = "prepare-clear";
 inline constexpr std::string_view kPrepareClearCounters = "prepare-clear-counters";
 inline constexpr std::string_view kSendCount = "send-count";
+inline constexpr std::string_view kSendDueNow = "send-due-now";
 inline constexpr std::string_view kBounceCount = "bounce-count";
 inline constexpr std::string_view kPrepareCounts = "prepare-counts";
 inline constexpr std::string_view kPrepareLocalTimes = "prepare-local-times";
@@ -151,6 +153,16 @@ inline constexpr std::string_view kBounceFailRow = "bounce-fail-row";
 inline constexpr std::string_view kBounceRowAddress = "bounce-row-address";
 inline constexpr std::string_view kQuarantineDenylist = "quarantine-denylist";
 inline constexpr std::string_view kPrepareTypology = "prepare-typology";
+
+// Content fragments (sql/*/fragments.sql; service/fragments.cpp).
+inline constexpr std::string_view kFragmentInsert = "fragment-insert";
+inline constexpr std::string_view kFragmentGet = "fragment-get";
+inline constexpr std::string_view kFragmentGetByName = "fragment-get-by-name";
+inline constexpr std::string_view kFragmentList = "fragment-list";
+inline constexpr std::string_view kFragmentCount = "fragment-count";
+inline constexpr std::string_view kFragmentSources = "fragment-sources";
+inline constexpr std::string_view kFragmentUpdate = "fragment-update";
+inline constexpr std::string_view kFragmentDelete = "fragment-delete";
 
 // All of the above.
 std::span<const std::string_view> All();

@@ -448,6 +448,16 @@ Status RouteService::Delete(const Actor& actor, RouteId id) const {
                                 current.name)));
             }
         }
+        // A delivery that may still send must not fall back to another route silently.
+        auto users = tx.Query(q::kRouteInUse, {id.value()});
+        if (!users) return Fail(users.error());
+        if (!users->empty()) {
+            const auto& u = users->rows.front();
+            return Fail(Error::FailedPrecondition(fmt::format(
+                "route '{}' is used by the delivery '{}' ({}, id {}): choose another route for "
+                "it, or let it finish, before deleting this one",
+                current.name, AsString(u[1]), AsString(u[2]), AsInt(u[0]))));
+        }
         if (auto n = tx.Exec(q::kRouteDelete, {id.value()}); !n) return Fail(n.error());
         return audit_.Record(tx, actor, "route.delete", "route", std::to_string(id.value()),
                              {{"name", current.name}});

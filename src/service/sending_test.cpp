@@ -274,6 +274,34 @@ TEST_P(SendingTest, FiveSoftErrorsADayApartQuarantine) {
     }
 }
 
+TEST_P(SendingTest, ADeadRouteIsReportedAfterThreeBatchesInARow) {
+    std::vector<std::int64_t> ids;
+    for (int i = 0; i < 8; ++i) ids.push_back(Profile(fmt::format("p{}@x.example", i), "P"));
+    const auto delivery = Delivery(ids);
+    auto channel = std::make_shared<ScriptedChannel>();
+    for (int i = 0; i < 8; ++i) {
+        channel->outcomes[fmt::format("p{}@x.example", i)] = {Outcome::kRouteFailure, "connection",
+                                                              "connection refused"};
+    }
+    auto sender = Sender(delivery, channel, "a", 2);
+    for (int batch = 1; batch <= 3; ++batch) {
+        EXPECT_FALSE(sender->route_down()) << "batch " << batch;
+        auto stats = sender->RunBatch(no_cancel_);
+        ASSERT_TRUE(stats);
+        EXPECT_EQ(stats->route_failures, 2);
+    }
+    EXPECT_TRUE(sender->route_down());
+    EXPECT_EQ(sender->route_error(), "connection: connection refused");
+    // Route failures wait a minute, not the delivery's retry delay, and do not quarantine.
+    EXPECT_EQ(Quarantine("p0@x.example").first, "");
+    clock_.Advance(61s);
+    channel->outcomes.clear();
+    auto stats = sender->RunBatch(no_cancel_);
+    ASSERT_TRUE(stats);
+    EXPECT_EQ(stats->sent, 2);
+    EXPECT_FALSE(sender->route_down()) << "a message that got through clears it";
+}
+
 TEST_P(SendingTest, CancelReleasesTheRestOfTheBatch) {
     std::vector<std::int64_t> ids;
     for (int i = 0; i < 10; ++i) ids.push_back(Profile(fmt::format("p{}@x.example", i), "P"));

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <utility>
 
+#include "service/fragments.hpp"
+
 namespace overture::service {
 
 namespace json = boost::json;
@@ -59,15 +61,23 @@ render::Value ToValue(const json::value& v) { return render::FromJson(v); }
 
 }  // namespace
 
+Result<render::FragmentProvider> TemplateService::Fragments() const {
+    if (!fragments_) return render::FragmentProvider();
+    return fragments_->Provider();
+}
+
 Result<TemplateValidation> TemplateService::Validate(const Actor& actor,
                                                      const TemplateParts& parts) const {
     if (auto st = Require(actor, Permission::kReadData); !st) return Fail(st.error());
     if (auto st = RequireSomePart(parts); !st) return Fail(st.error());
+    auto fragments = Fragments();
+    if (!fragments) return Fail(fragments.error());
     TemplateValidation out;
     for (const auto& part : PartsOf(parts)) {
         if (!part.source->has_value()) continue;
-        auto tpl =
-            render::Compile(**part.source, {.mode = part.mode, .strict = true, .limits = limits_});
+        auto tpl = render::Compile(
+            **part.source,
+            {.mode = part.mode, .strict = true, .fragments = *fragments, .limits = limits_});
         if (!tpl) {
             const Error& e = tpl.error();
             out.errors.push_back(TemplateError{std::string(part.name), DetailInt(e, "line"),
@@ -109,10 +119,13 @@ Result<RenderedParts> TemplateService::Render(const Actor& actor, const Template
     std::vector<Compiled> compiled;
     std::vector<std::string> fields;
     bool whole_profile = false;
+    auto fragments = Fragments();
+    if (!fragments) return Fail(fragments.error());
     for (const auto& part : PartsOf(parts)) {
         if (!part.source->has_value()) continue;
-        auto tpl =
-            render::Compile(**part.source, {.mode = part.mode, .strict = false, .limits = limits_});
+        auto tpl = render::Compile(
+            **part.source,
+            {.mode = part.mode, .strict = false, .fragments = *fragments, .limits = limits_});
         if (!tpl) return Fail(TagPart(tpl.error(), part.name));
         fields.insert(fields.end(), tpl->info().profile_fields.begin(),
                       tpl->info().profile_fields.end());

@@ -4,7 +4,9 @@
 // of each part or the profile fields they read; Render compiles them in lenient mode and
 // renders a preview with the data of a profile, a test profile or a JSON context given by the
 // caller. Previews get fake special URLs (https://preview.invalid/...) until tracking signs
-// real ones. Thread-safe (holds only references).
+// real ones. Includes (`{% include "footer" %}`) resolve through the content fragments
+// (service/fragments.hpp) once SetFragments was called; without it every include is an error.
+// Thread-safe (holds only references).
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <optional>
@@ -18,6 +20,8 @@
 #include "service/schema_service.hpp"
 
 namespace overture::service {
+
+class FragmentService;
 
 // The parts of a message; a part not given is not compiled. The subject and the text part are
 // compiled in text mode, the HTML part in HTML mode.
@@ -73,6 +77,10 @@ class TemplateService {
                     render::Limits limits = {})
         : records_(records), schema_(schema), limits_(limits) {}
 
+    // Set once by app/ before serving (and by tests): the stored fragments, loaded at each
+    // Validate and Render.
+    void SetFragments(const FragmentService* fragments) { fragments_ = fragments; }
+
     // Needs kReadData. kInvalidArgument when no part is given. Compile errors are not a
     // failure: they are in the result's errors.
     Result<TemplateValidation> Validate(const Actor& actor, const TemplateParts& parts) const;
@@ -86,9 +94,13 @@ class TemplateService {
                                  const PreviewData& data) const;
 
   private:
+    // The stored fragments, or an empty provider without SetFragments.
+    Result<render::FragmentProvider> Fragments() const;
+
     const RecordService& records_;
     const SchemaService& schema_;
     render::Limits limits_;
+    const FragmentService* fragments_ = nullptr;
 };
 
 }  // namespace overture::service

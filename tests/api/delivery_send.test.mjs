@@ -416,3 +416,79 @@ test('kill -9 while sending 20,000 messages: after a restart everyone is receive
     await first.stop();
   }
 });
+
+test('content fragments are included when sending, and an unsubscribe link in one counts', async () => {
+  const footer = await admin.post('/api/v1/fragments', {
+    name: 'legal-footer', label: 'Legal footer',
+    source: '<p>The Shop SAS, 1 rue des Lilas, Paris</p><p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p>',
+  });
+  assert.equal(footer.status, 201, footer.text);
+  const route = await smtpRoute(admin, sink, 'sink-fragments');
+  const ids = [];
+  for (const name of ['Fran', 'Gus']) {
+    const r = await admin.post('/api/v1/profiles', { email: `${name.toLowerCase()}@fragments.test`, firstName: name });
+    assert.equal(r.status, 201, r.text);
+    ids.push(r.json.id);
+  }
+  const d = await createDelivery(marketer, {
+    label: 'With a footer', routeId: route, audience: { kind: 'list', profileIds: ids },
+    content: { ...CONTENT, subject: 'Footer test {{ profile.id }}', html: '<p>Hi {{ profile.firstName }}</p>{% include "legal-footer" %}', text: 'Hi {{ profile.firstName }}' },
+  });
+  const ready = await prepared(marketer, d.id);
+  assert.deepEqual(ready.preparation.errors, []);
+  assert.equal((await supervisor.post(`/api/v1/deliveries/${d.id}/confirm`)).status, 200);
+  await finished(marketer, d.id, 60000);
+  const got = sink.messages().filter((m) => m.headers.subject.startsWith('Footer test '));
+  assert.equal(got.length, 2);
+  for (const m of got) {
+    assert.ok(m.raw.includes('The Shop SAS, 1 rue des Lilas, Paris'), 'the fragment is in the message');
+    assert.match(m.raw, /\/t\/u\/\d+\.\d+\./, 'the fragment\'s unsubscribe link is signed per recipient');
+  }
+
+  // A delivery including a fragment that does not exist does not pass preparation.
+  const broken = await createDelivery(marketer, {
+    label: 'Broken include', routeId: route, audience: { kind: 'list', profileIds: ids },
+    content: { ...CONTENT, html: '<p>Hi</p>{% include "no-such-fragment" %}{{ unsubscribe_url }}' },
+  });
+  assert.equal((await marketer.post(`/api/v1/deliveries/${broken.id}/prepare`)).status, 200);
+  const draft = await waitFor('the preparation to fail', async () => {
+    const x = (await marketer.get(`/api/v1/deliveries/${broken.id}`)).json;
+    return x.state === 'draft' && x.preparation ? x : null;
+  });
+  assert.ok(draft.preparation.errors.some((e) => e.includes('no-such-fragment')), JSON.stringify(draft.preparation.errors));
+});
+
+test('1-N links (profile.purchases) render in sent messages as in the preview', async () => {
+  // The demo of the first test gave profiles purchases; take three with some and one without.
+  const withPurchases = [];
+  let without = null;
+  // From the end of the list: the first test quarantined and denylisted some of the first ones.
+  for (const p of (await profiles(admin, 'email is not empty and not blockAll and not blockEmail')).reverse()) {
+    const n = (await admin.get(`/api/v1/resources/purchase/_count?profile=${p.id}`)).json.count;
+    if (n > 0 && withPurchases.length < 3) withPurchases.push(p);
+    if (n === 0 && !without) without = p;
+    if (withPurchases.length === 3 && without) break;
+  }
+  assert.equal(withPurchases.length, 3);
+  assert.ok(without, 'a demo profile without purchases');
+  const chosen = [...withPurchases, without];
+  const route = await smtpRoute(admin, sink, 'sink-links');
+  const text = 'Links {{ profile.id }}: {{ profile.purchases | size }} purchases, first {{ profile.purchases[0].sku | default: "none" }}, unsubscribe {{ unsubscribe_url }}';
+  const d = await createDelivery(marketer, {
+    label: 'Purchases', routeId: route, audience: { kind: 'list', profileIds: chosen.map((p) => p.id) },
+    content: { ...CONTENT, subject: 'Links {{ profile.id }}', html: '', text },
+  });
+  await prepared(marketer, d.id);
+  assert.equal((await supervisor.post(`/api/v1/deliveries/${d.id}/confirm`)).status, 200);
+  await finished(marketer, d.id, 60000);
+  for (const p of chosen) {
+    const m = sink.messages().find((x) => x.headers.subject === `Links ${p.id}`);
+    assert.ok(m, `message for ${p.id}`);
+    const preview = await marketer.post(`/api/v1/deliveries/${d.id}/preview`, { profileId: p.id });
+    assert.equal(preview.status, 200, preview.text);
+    const expected = preview.json.text.replace(/, unsubscribe .*$/s, '');
+    assert.ok(m.raw.includes(expected), `sent text for ${p.id} differs from the preview "${expected}"`);
+  }
+  const none = sink.messages().find((x) => x.headers.subject === `Links ${without.id}`);
+  assert.ok(none.raw.includes(`Links ${without.id}: 0 purchases, first none`));
+});

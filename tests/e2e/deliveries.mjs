@@ -20,7 +20,8 @@
 // Prepare: progress, then ready with its report, one excluded as opted out (76); Confirm (77);
 // the dashboard until "finished" (78); the sending log: three sent, one ignored (79); the
 // profile's sending history (80); the message list filtered on "Finished" (81); a marketer
-// prepares a copy but finds "Confirm the send" disabled, with the reason (82).
+// prepares a copy but finds "Confirm the send" disabled, with the reason (82); before that, a
+// content fragment is created under Messages > Content fragments and listed (83).
 // Fresh names on every run; exits 0 on success; on failure prints the step, saves failure.png, exits 1.
 
 import fs from 'node:fs';
@@ -272,6 +273,26 @@ async function main() {
     const text = (await row.innerText()).replace(/\s+/g, ' ');
     check(text.includes(LABEL) && /finished/i.test(text) && text.includes('Hello {{ profile.firstName }}'), `the row reads: ${text}`);
     await shot('81-messages-list');
+  });
+
+  await step('Messages > Content fragments: a footer created in the code editor, listed', async () => {
+    await page.getByRole('link', { name: 'Content fragments' }).click();
+    await page.waitForURL(/\/messages\/fragments$/);
+    await page.getByRole('table', { name: 'Content fragments' }).waitFor();
+    await page.getByRole('button', { name: 'New fragment' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New content fragment' });
+    await dialog.waitFor();
+    await dialog.getByLabel(/^Name\b/).fill(`footer-${TAG}`);
+    await dialog.getByLabel(/^Label\b/).fill(`Footer ${TAG}`);
+    await dialog.locator('.cm-content').click();
+    // Plain text: the editor closes tags and brackets as one types.
+    await page.keyboard.type('Shop Inc., 1 Main Street');
+    await submitDialog(dialog, 'Create');
+    const row = page.getByRole('table', { name: 'Content fragments' }).locator(`tr[data-fragment="footer-${TAG}"]`);
+    await row.waitFor();
+    const text = (await row.innerText()).replace(/\s+/g, ' ');
+    check(text.includes(`{% include "footer-${TAG}" %}`), `the row reads: ${text}`);
+    await shot('83-fragments');
   });
 
   await step(`a marketer (${MARKETER}) prepares a copy but cannot confirm it: the button says why`, async () => {

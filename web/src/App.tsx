@@ -34,6 +34,7 @@ import { ImportsPage } from './pages/audiences/imports/ImportsPage';
 import { ImportWizardPage } from './pages/audiences/imports/ImportWizardPage';
 import { DeliveriesPage } from './pages/deliveries/DeliveriesPage';
 import { DeliveryPage } from './pages/deliveries/DeliveryPage';
+import { FragmentsPage } from './pages/fragments/FragmentsPage';
 
 export function App() {
   return (
@@ -69,6 +70,7 @@ export function App() {
         <Route path="/profiles" element={<Navigate to="/audiences/profiles" replace />} />
         <Route path="/profiles/:id" element={<ProfilePage />} />
         <Route path="/messages" element={<DeliveriesPage />} />
+        <Route path="/messages/fragments" element={<FragmentsPage />} />
         <Route path="/messages/:id" element={<DeliveryPage />} />
         <Route path="/admin" element={<AdminLayout />}>
           <Route index element={<Navigate to="users" replace />} />

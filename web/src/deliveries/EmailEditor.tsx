@@ -15,6 +15,7 @@ import { useEffect, useRef, useState } from 'react';
 import { templates, type DeliveryContent, type PreviewTarget } from './api';
 import { CodeEditor, type CodeEditorHandle } from './CodeEditor';
 import { insertAt } from './fields';
+import { FragmentMenu } from '../fragments/FragmentMenu';
 import { FieldMenu } from './FieldMenu';
 import { compileMjml, formatProblem, STARTER_HTML, STARTER_MJML, type MjmlProblem } from './mjml';
 import { PreviewFrame, RecipientPicker, WidthSwitch, type PreviewWidth } from './Preview';
@@ -182,7 +183,12 @@ export function EmailEditor({ content, onChange, readOnly }: Props) {
               {mode === 'mjml' && compiling ? <Loader size="xs" aria-label="Compiling the MJML" /> : null}
               {mode === 'mjml' && !compiling && problems.length === 0 && content.html ? <Badge color="teal" variant="light">compiled</Badge> : null}
             </Group>
-            {readOnly ? null : <FieldMenu onPick={(s) => editor.current?.insert(s)} />}
+            {readOnly ? null : (
+              <Group gap="xs">
+                <FragmentMenu onPick={(s) => editor.current?.insert(s)} />
+                <FieldMenu onPick={(s) => editor.current?.insert(s)} />
+              </Group>
+            )}
           </Group>
           {mode === 'mjml' ? (
             <>

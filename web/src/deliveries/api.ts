@@ -101,6 +101,7 @@ export interface Delivery {
   startedAt: string | null;
   finishedAt: string | null;
   proofCount: number;
+  failure?: string | null;  // why the delivery failed (state failed)
   version: number;
   createdAt: string;
   createdBy: string;

@@ -2,6 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { decodeEntities, htmlToText } from './text';
 
 describe('htmlToText', () => {
+  it('leaves out included HTML fragments', () => {
+    expect(htmlToText('<p>Hi {{ profile.firstName }}</p>{% include "legal-footer" %}\n{%- include \'x\' -%}'))
+      .toBe('Hi {{ profile.firstName }}');
+  });
+
   it('strips tags and keeps paragraphs apart', () => {
     expect(htmlToText('<p>Hello <b>you</b>,</p>\n<p>Second   line</p>')).toBe('Hello you,\n\nSecond line');
   });

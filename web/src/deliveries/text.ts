@@ -1,6 +1,7 @@
 // The plain-text part of an email, generated from its HTML while content.textMode is "auto":
 // tags stripped, the head, styles, scripts and comments dropped, a link kept as "label [url]",
-// line breaks at block ends, list items as "- ", entities decoded, blank lines collapsed.
+// line breaks at block ends, list items as "- ", entities decoded, blank lines collapsed;
+// `{% include %}` tags (HTML content fragments) left out.
 // Pure string work (no DOM), so it runs the same in the browser and in the tests.
 
 const BLOCK_END = /<\/(p|div|h[1-6]|tr|table|ul|ol|blockquote|section|article|header|footer|center)\s*>/gi;
@@ -39,6 +40,9 @@ export function htmlToText(html: string): string {
   let s = html;
   s = s.replace(/<!--[\s\S]*?-->/g, '');
   s = s.replace(/<(head|style|script|title)\b[\s\S]*?<\/\1\s*>/gi, '');
+  // An included content fragment is HTML: its tags must not land in the text part. The text
+  // part gets no copy of it (write its text by hand in manual mode, or keep the fragment short).
+  s = s.replace(/\{%-?\s*include\b[\s\S]*?-?%\}/g, '');
   // Source line breaks are spaces in HTML.
   s = s.replace(/\s+/g, ' ');
   // Links: "label [url]" (only the url when the label is the url or empty; anchors keep the label).

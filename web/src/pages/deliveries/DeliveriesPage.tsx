@@ -131,6 +131,7 @@ export function DeliveriesPage() {
       <PageHeader
         title="Messages"
         description="Email deliveries from draft to sent: design the content, pick the audience, prepare, send proofs, have a supervisor confirm, and follow the send live."
+        actions={<Button variant="default" component={Link} to="/messages/fragments">Content fragments</Button>}
       />
       <Group mb="md" gap="md" align="flex-end" wrap="wrap">
         <SegmentedControl

@@ -131,7 +131,8 @@ export function DeliveryDashboard({ delivery }: { delivery: Delivery }) {
       ) : null}
       {delivery.state === 'failed' ? (
         <Alert color="red" variant="light" title="The send failed">
-          {delivery.preparation?.errors.length ? delivery.preparation.errors.join('; ') : 'The sender could not go on (no usable route, or content that fails to compile). The log below shows what was sent.'}
+          {delivery.failure ?? (delivery.preparation?.errors.length ? delivery.preparation.errors.join('; ') : 'The sender could not go on (no usable route, or content that fails to compile).')}
+          {' '}Fix the cause, then resume: what was sent stays sent (the log below).
         </Alert>
       ) : null}
       <Group justify="space-between" wrap="wrap">
