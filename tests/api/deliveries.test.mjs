@@ -5,24 +5,16 @@
 // by the sending suite.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, adminClient, errorOf, Client } from './lib.mjs';
+import { startServer, adminClient, errorOf, userClient } from './lib.mjs';
 
 let server, admin, marketer, supervisor, analyst, ids;
-
-async function userClient(username, role) {
-  const made = await admin.post('/api/v1/users', { username, password: 'long-enough-password', role });
-  assert.equal(made.status, 201, made.text);
-  const c = new Client(server.url);
-  assert.equal((await c.login(username, 'long-enough-password')).status, 200);
-  return c;
-}
 
 before(async () => {
   server = await startServer();
   admin = await adminClient(server);
-  marketer = await userClient('mia', 'marketer');
-  supervisor = await userClient('sam', 'supervisor');
-  analyst = await userClient('ann', 'analyst');
+  marketer = await userClient(server, admin, 'mia', 'marketer');
+  supervisor = await userClient(server, admin, 'sam', 'supervisor');
+  analyst = await userClient(server, admin, 'ann', 'analyst');
   ids = {};
   for (const [key, email, country] of [['fr', 'fr@example.com', 'FR'], ['de', 'de@example.com', 'DE']]) {
     const r = await admin.post('/api/v1/profiles', { email, country, firstName: key });

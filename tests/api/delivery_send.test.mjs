@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, adminClient, errorOf, Client, BIN } from './lib.mjs';
+import { startServer, adminClient, errorOf, userClient, BIN } from './lib.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const FAST = {
@@ -72,14 +72,6 @@ async function waitFor(what, fn, timeoutMs = 60000, everyMs = 100) {
 function cliEnv(server) {
   return { ...process.env, OVERTURE_SECURITY_SECRET_KEY_FILE: path.join(server.files, 'secret.key'),
            OVERTURE_EMAIL_MAILDIR_ROOT: path.join(server.files, 'maildir') };
-}
-
-async function userClient(server, admin, username, role) {
-  const made = await admin.post('/api/v1/users', { username, password: 'long-enough-password', role });
-  assert.equal(made.status, 201, made.text);
-  const c = new Client(server.url);
-  assert.equal((await c.login(username, 'long-enough-password')).status, 200);
-  return c;
 }
 
 async function smtpRoute(admin, sink, name, extra = {}) {

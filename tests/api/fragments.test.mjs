@@ -4,23 +4,15 @@
 // fragment.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, adminClient, errorOf, Client } from './lib.mjs';
+import { startServer, adminClient, errorOf, userClient } from './lib.mjs';
 
 let server, admin, marketer, analyst;
-
-async function userClient(username, role) {
-  const made = await admin.post('/api/v1/users', { username, password: 'long-enough-password', role });
-  assert.equal(made.status, 201, made.text);
-  const c = new Client(server.url);
-  assert.equal((await c.login(username, 'long-enough-password')).status, 200);
-  return c;
-}
 
 before(async () => {
   server = await startServer();
   admin = await adminClient(server);
-  marketer = await userClient('mia', 'marketer');
-  analyst = await userClient('ann', 'analyst');
+  marketer = await userClient(server, admin, 'mia', 'marketer');
+  analyst = await userClient(server, admin, 'ann', 'analyst');
 });
 after(async () => { await server.stop(); });
 

@@ -140,6 +140,16 @@ export async function adminClient(server) {
   return c;
 }
 
+// A user with `role` made by the administrator's client, logged in with a client of its own.
+export async function userClient(server, admin, username, role) {
+  const made = await admin.post('/api/v1/users', { username, password: 'long-enough-password', role });
+  if (made.status !== 201) throw new Error(`creating ${username} failed: ${made.status} ${made.text}`);
+  const c = new Client(server.url);
+  const r = await c.login(username, 'long-enough-password');
+  if (r.status !== 200) throw new Error(`${username} login failed: ${r.status} ${r.text}`);
+  return c;
+}
+
 // Asserts the JSON error shape of DESIGN.md section 8 and returns the error object.
 export function errorOf(assert, r, status, code) {
   assert.equal(r.status, status, `expected ${status}, got ${r.status}: ${r.text}`);
