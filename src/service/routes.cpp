@@ -63,6 +63,7 @@ const std::vector<Setting>& SmtpSettings() {
         {"connectTimeoutMs", Setting::kInt, 30000, 100, 600000},
         {"commandTimeoutMs", Setting::kInt, 60000, 100, 3600000},
         {"dataTimeoutMs", Setting::kInt, 600000, 100, 3600000},
+        {"maxQueueWaitMs", Setting::kInt, 60000, 0, 3600000},
     };
     return kSettings;
 }
@@ -489,6 +490,7 @@ Result<email::SmtpRouteSettings> RouteService::SmtpSettingsOf(const Route& route
     out.connect_timeout = std::chrono::milliseconds(integer("connectTimeoutMs"));
     out.command_timeout = std::chrono::milliseconds(integer("commandTimeoutMs"));
     out.data_timeout = std::chrono::milliseconds(integer("dataTimeoutMs"));
+    out.max_queue_wait = std::chrono::milliseconds(integer("maxQueueWaitMs"));
     if (route.has_password) {
         auto row = storage::WithRead(db_, [&](Transaction& tx) { return LoadRow(tx, route.id); });
         if (!row) return Fail(row.error());

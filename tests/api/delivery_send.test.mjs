@@ -28,9 +28,9 @@ function freePort() {
 }
 
 // aiosmtpd writing each message to dir/NNNNNN.eml; stopped by PID.
-async function startSink() {
+async function startSink(wantedPort) {
   const dir = mkdtempSync(path.join(tmpdir(), 'overture-sink-'));
-  const port = await freePort();
+  const port = wantedPort ?? await freePort();
   const proc = spawn('/usr/bin/python3', [path.join(root, 'tests/peers/smtp_peer.py'), '--port', String(port), '--out', dir],
                      { stdio: ['ignore', 'pipe', 'pipe'] });
   await new Promise((resolve, reject) => {
@@ -483,4 +483,40 @@ test('1-N links (profile.purchases) render in sent messages as in the preview', 
   }
   const none = sink.messages().find((x) => x.headers.subject === `Links ${without.id}`);
   assert.ok(none.raw.includes(`Links ${without.id}: 0 purchases, first none`));
+});
+
+test('a dead route fails the delivery with the reason; resumed once the relay is back, it finishes', async () => {
+  const port = await freePort();  // nobody listens there yet
+  const r = await admin.post('/api/v1/routes', {
+    name: 'dead-relay', label: 'Dead relay', kind: 'smtp',
+    smtp: { host: '127.0.0.1', port, tls: 'none', poolSize: 2, connectTimeoutMs: 500, maxQueueWaitMs: 0 },
+  });
+  assert.equal(r.status, 201, r.text);
+  const ids = (await profiles(admin, 'email is not empty and not blockAll and not blockEmail')).slice(1000, 1300).map((p) => p.id);
+  const quarantinedBefore = (await admin.get('/api/v1/quarantine/_count')).json.count;
+  const d = await createDelivery(marketer, { label: 'Through a dead relay', routeId: r.json.id, audience: { kind: 'list', profileIds: ids } });
+  await prepared(marketer, d.id);
+  assert.equal((await supervisor.post(`/api/v1/deliveries/${d.id}/confirm`)).status, 200);
+  const failed = await waitFor('the delivery to fail', async () => {
+    const x = (await marketer.get(`/api/v1/deliveries/${d.id}`)).json;
+    return x.state === 'failed' ? x : null;
+  }, 60000, 200);
+  assert.match(failed.failure, /route failed for 3 batches in a row \(connection/);
+  assert.equal(failed.counters.sent, 0);
+  assert.equal(failed.counters.failed, 0, 'route failures are retried, not failed');
+  assert.equal((await admin.get('/api/v1/quarantine/_count')).json.count, quarantinedBefore,
+               'a dead route quarantines nobody');
+
+  const relay = await startSink(port);
+  try {
+    errorOf(assert, await marketer.post(`/api/v1/deliveries/${d.id}/resume`), 403, 'permission_denied');
+    const resumed = await supervisor.post(`/api/v1/deliveries/${d.id}/resume`);
+    assert.equal(resumed.status, 200, resumed.text);
+    assert.equal(resumed.json.failure, null);
+    const done = await finished(marketer, d.id, 120000);
+    assert.equal(done.counters.sent, 300);
+    assert.equal(new Set(relay.messages().map((m) => m.headers.to)).size, 300);
+  } finally {
+    relay.stop();
+  }
 });

@@ -30,7 +30,7 @@ const fields = {
     host: true, port: true, tls: true, verifyCertificate: true, caFile: true, username: true, password: true,
     hasPassword: true, allowPlainAuth: true, heloName: true, poolSize: true, maxMessagesPerConnection: true,
     ratePerSecond: true, perDomainConcurrency: true, perDomainRate: true, connectTimeoutMs: true,
-    commandTimeoutMs: true, dataTimeoutMs: true,
+    commandTimeoutMs: true, dataTimeoutMs: true, maxQueueWaitMs: true,
   } satisfies Record<keyof SmtpBoth, true>,
   MaildirSettings: { folder: true } satisfies Record<keyof MaildirSettings, true>,
   RouteTestResult: { ok: true, message: true, capabilities: true } satisfies Record<keyof RouteTestResult, true>,

@@ -32,6 +32,7 @@ export interface SmtpSettings {
   connectTimeoutMs: number;
   commandTimeoutMs: number;
   dataTimeoutMs: number;
+  maxQueueWaitMs: number;
 }
 
 /**

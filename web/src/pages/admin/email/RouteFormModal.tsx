@@ -229,6 +229,9 @@ export function RouteFormModal({ opened, route, onClose, onSaved }: Props) {
                 {numberField('commandTimeoutMs', 'Command timeout (ms)', 'Default 60000.', { min: 100 })}
                 {numberField('dataTimeoutMs', 'Data timeout (ms)', 'Default 600000.', { min: 100 })}
               </SimpleGrid>
+              <SimpleGrid cols={{ base: 1, sm: 3 }}>
+                {numberField('maxQueueWaitMs', 'Queue wait while down (ms)', 'A message fails after waiting this long for an unreachable relay. Default 60000.', { min: 0 })}
+              </SimpleGrid>
             </Stack>
           </Collapse>
         </>

@@ -17,7 +17,7 @@ const smtpRoute = (over: Partial<NonNullable<Route['smtp']>> = {}): Route => ({
     host: 'smtp.example.com', port: 587, tls: 'starttls-required', verifyCertificate: true, caFile: '', username: 'ov',
     hasPassword: true, allowPlainAuth: false, heloName: 'mail.example.com', poolSize: 4, maxMessagesPerConnection: 100,
     ratePerSecond: 2.5, perDomainConcurrency: 2, perDomainRate: 1, connectTimeoutMs: 30000, commandTimeoutMs: 60000,
-    dataTimeoutMs: 600000, ...over,
+    dataTimeoutMs: 600000, maxQueueWaitMs: 60000, ...over,
   },
   createdAt: '2026-11-28T10:00:00Z', createdBy: 'admin', modifiedAt: '2026-11-28T10:00:00Z', modifiedBy: 'admin',
 });
@@ -47,7 +47,7 @@ describe('route form → POST body', () => {
       host: 'smtp.example.com', port: 587, tls: 'starttls', verifyCertificate: true, caFile: '', username: '',
       password: 's3cret', allowPlainAuth: false, heloName: '', poolSize: 10, maxMessagesPerConnection: 1000,
       ratePerSecond: 0, perDomainConcurrency: 0, perDomainRate: 0, connectTimeoutMs: 30000, commandTimeoutMs: 60000,
-      dataTimeoutMs: 600000,
+      dataTimeoutMs: 600000, maxQueueWaitMs: 60000,
     });
     expect(createRouteBody({ ...form, isDefault: false })).not.toHaveProperty('isDefault');
   });

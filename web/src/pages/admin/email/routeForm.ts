@@ -31,6 +31,7 @@ export interface SmtpForm {
   connectTimeoutMs: NumberValue;
   commandTimeoutMs: NumberValue;
   dataTimeoutMs: NumberValue;
+  maxQueueWaitMs: NumberValue;
 }
 
 export interface RouteForm {
@@ -55,6 +56,7 @@ export const SMTP_DEFAULTS = {
   connectTimeoutMs: 30000,
   commandTimeoutMs: 60000,
   dataTimeoutMs: 600000,
+  maxQueueWaitMs: 60000,
 };
 
 /** The TLS modes with what each does, for the select. */
@@ -68,12 +70,12 @@ export const TLS_CHOICES: { value: TlsMode; label: string; description: string }
 /** The number fields that sit in the "Advanced" section. */
 export const ADVANCED_FIELDS = [
   'heloName', 'poolSize', 'maxMessagesPerConnection', 'ratePerSecond', 'perDomainConcurrency', 'perDomainRate',
-  'connectTimeoutMs', 'commandTimeoutMs', 'dataTimeoutMs',
+  'connectTimeoutMs', 'commandTimeoutMs', 'dataTimeoutMs', 'maxQueueWaitMs',
 ] as const;
 
 const NUMBER_FIELDS = [
   'port', 'poolSize', 'maxMessagesPerConnection', 'ratePerSecond', 'perDomainConcurrency', 'perDomainRate',
-  'connectTimeoutMs', 'commandTimeoutMs', 'dataTimeoutMs',
+  'connectTimeoutMs', 'commandTimeoutMs', 'dataTimeoutMs', 'maxQueueWaitMs',
 ] as const;
 
 const TEXT_FIELDS = ['host', 'caFile', 'username', 'heloName'] as const;
