@@ -5,12 +5,16 @@
 #include <stdexcept>
 
 #include "channels/email/imap_reader.hpp"
+#include "common/log.hpp"
 
 namespace overture::app {
 
 BouncePoller::BouncePoller(const config::BouncesConfig& cfg, const service::BounceService& bounces)
     : cfg_(cfg), bounces_(bounces) {
-    thread_ = std::jthread([this](std::stop_token stop) { Run(stop); });
+    thread_ = std::jthread([this](std::stop_token stop) {
+        SetThreadName("ov-bounces");
+        Run(stop);
+    });
 }
 
 BouncePoller::~BouncePoller() { Stop(); }

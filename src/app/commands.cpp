@@ -269,7 +269,10 @@ int RunServe(const CommonOptions& common, const ServeOptions& serve) {
     // and sends (docs/deliveries.md). A node with delivery.worker = false only sends proofs.
     boost::asio::io_context email_io;
     auto email_work = boost::asio::make_work_guard(email_io);
-    std::thread email_thread([&email_io] { email_io.run(); });
+    std::thread email_thread([&email_io] {
+        SetThreadName("ov-email-io");
+        email_io.run();
+    });
     service::EmailChannels channels(*db, services.clock, services.routes, services.dkim_keys,
                                     services.bounces, services.deliveries, services.records,
                                     services.secrets, email_io.get_executor(),

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "common/log.hpp"
 #include "common/random.hpp"
 #include "common/strings.hpp"
 #include "service/actor.hpp"
@@ -72,9 +73,15 @@ DeliveryWorker::DeliveryWorker(storage::Database& db, const Clock& clock,
 DeliveryWorker::~DeliveryWorker() { Stop(); }
 
 void DeliveryWorker::Start() {
-    control_ = std::thread([this] { ControlLoop(); });
+    control_ = std::thread([this] {
+        SetThreadName("ov-delivery");
+        ControlLoop();
+    });
     for (int i = 0; i < cfg_.sender_threads; ++i) {
-        senders_.emplace_back([this] { SenderLoop(); });
+        senders_.emplace_back([this, i] {
+            SetThreadName(fmt::format("ov-send-{}", i + 1));
+            SenderLoop();
+        });
     }
 }
 
@@ -176,6 +183,7 @@ void DeliveryWorker::StartPreparation(std::int64_t id) {
     if (preparing_.joinable()) preparing_.join();
     preparation_running_ = true;
     preparing_ = std::thread([this, id] {
+        SetThreadName("ov-prepare");
         auto d = deliveries_.Load(service::DeliveryId(id));
         Result<service::Preparation> result =
             d ? preparer_.Run(*d,

@@ -3,6 +3,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <pthread.h>
+
 #include <string>
 
 namespace overture {
@@ -19,6 +21,11 @@ bool InitLogging(std::string_view level) {
     }
     spdlog::set_level(lvl);
     return true;
+}
+
+void SetThreadName(std::string_view name) {
+    const std::string cut(name.substr(0, 15));
+    pthread_setname_np(pthread_self(), cut.c_str());
 }
 
 }  // namespace overture

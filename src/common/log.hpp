@@ -9,4 +9,8 @@ namespace overture {
 // Returns false (and keeps "info") when the level name is unknown.
 bool InitLogging(std::string_view level);
 
+// Names the calling thread for `top -H`, perf and debuggers ("ov-send-1"); names longer than 15
+// bytes are cut. Best effort: a failure is ignored.
+void SetThreadName(std::string_view name);
+
 }  // namespace overture
