@@ -188,7 +188,3 @@ ON CONFLICT (channel, address) DO UPDATE SET
     modified_at = excluded.modified_at, status = 'denylisted', reason = excluded.reason,
     last_error_at = excluded.last_error_at;
 
--- name: prepare-typology
--- The rules of typology ?1, or of the "default" typology when ?1 is null.
-SELECT rules FROM typologies
-WHERE id = CAST(?1 AS BIGINT) OR (CAST(?1 AS BIGINT) IS NULL AND name = 'default');

@@ -370,9 +370,12 @@ Result<BatchStats> DeliverySend::RunBatch(const std::atomic<bool>& cancel) {
         ctx.profile = found->second;
         ctx.delivery = delivery_value;
         Message m{.delivery_id = d, .profile_id = row.profile_id, .address = row.address};
-        if (plan_.unsubscribe_url) m.unsubscribe_url = plan_.unsubscribe_url(row.profile_id);
-        if (!m.unsubscribe_url.empty()) ctx.unsubscribe_url = render::Value(m.unsubscribe_url);
-        if (plan_.mirror_url) ctx.mirror_url = render::Value(plan_.mirror_url(row.profile_id));
+        if (plan_.links) {
+            RecipientLinks links = plan_.links(row.profile_id);
+            ctx.unsubscribe_url = render::Value(links.unsubscribe_url);
+            ctx.mirror_url = render::Value(std::move(links.mirror_url));
+            m.unsubscribe_url = std::move(links.unsubscribe_url);
+        }
         render::RenderOptions ro;
         ro.time_zone = zones[row.profile_id];
         ro.now = std::chrono::floor<std::chrono::seconds>(now);

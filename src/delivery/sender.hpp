@@ -114,6 +114,12 @@ struct SenderOptions {
     int window = 32;
 };
 
+// A recipient's own links: both carry the same signed token.
+struct RecipientLinks {
+    std::string unsubscribe_url;
+    std::string mirror_url;
+};
+
 // What the sender needs to know about one delivery.
 struct SendPlan {
     std::int64_t delivery_id = 0;
@@ -122,9 +128,9 @@ struct SendPlan {
     TimePoint valid_until;
     std::chrono::seconds retry_delay{600};  // first retry; doubles, at most kMaxRetryDelay
     double max_per_second = 0;              // throughput cap on this node; 0: none
-    // The special URLs for one profile (signed by tracking); may be empty.
-    std::function<std::string(std::int64_t profile_id)> unsubscribe_url;
-    std::function<std::string(std::int64_t profile_id)> mirror_url;
+    // The special URLs of one profile (signed by tracking), made once per message; may be
+    // empty (no links).
+    std::function<RecipientLinks(std::int64_t profile_id)> links;
     boost::json::object delivery_data;   // `delivery` in templates: id, label
     render::FragmentProvider fragments;  // content fragments, read when the content compiles
 };

@@ -571,6 +571,22 @@ Result<Window> WindowOf(const json::object& settings, TimePoint now) {
     return Window{now, now + validity};
 }
 
+// One sending-log row: the ten columns delivery-logs and delivery-profile-history share.
+SendingLogEntry LogEntryFromRow(const std::vector<Value>& r) {
+    SendingLogEntry e;
+    e.profile_id = AsInt(r[0]);
+    e.address = AsString(r[1]);
+    e.status = AsString(r[2]);
+    e.failure_type = AsString(r[3]);
+    e.reason = AsString(r[4]);
+    e.detail = AsString(r[5]);
+    e.attempts = static_cast<int>(AsInt(r[6]));
+    if (e.status == "pending" && AsInt(r[7]) > 0) e.next_attempt_at = FromUnixMillis(AsInt(r[7]));
+    e.sent_at = TimeOrNone(r[8]);
+    e.updated_at = FromUnixMillis(AsInt(r[9]));
+    return e;
+}
+
 json::object TypologyRules(Transaction& tx, const std::optional<std::int64_t>& typology_id) {
     auto rows = typology_id ? tx.Query(q::kTypologyGet, {*typology_id})
                             : tx.Query(q::kTypologyGetByName, {std::string(kDefaultTypologyName)});
@@ -1131,19 +1147,7 @@ Result<Page<SendingLogEntry>> DeliveryService::Logs(const Actor& actor, Delivery
                 out.next = EncodeCursor(out.items.back().profile_id);
                 break;
             }
-            SendingLogEntry e;
-            e.profile_id = AsInt(r[0]);
-            e.address = AsString(r[1]);
-            e.status = AsString(r[2]);
-            e.failure_type = AsString(r[3]);
-            e.reason = AsString(r[4]);
-            e.detail = AsString(r[5]);
-            e.attempts = static_cast<int>(AsInt(r[6]));
-            if (e.status == "pending" && AsInt(r[7]) > 0) {
-                e.next_attempt_at = FromUnixMillis(AsInt(r[7]));
-            }
-            e.sent_at = TimeOrNone(r[8]);
-            e.updated_at = FromUnixMillis(AsInt(r[9]));
+            SendingLogEntry e = LogEntryFromRow(r);
             e.delivery_id = id.value();
             out.items.push_back(std::move(e));
         }
@@ -1164,19 +1168,7 @@ Result<std::vector<SendingLogEntry>> DeliveryService::ProfileHistory(
         if (!rows) return Fail(rows.error());
         std::vector<SendingLogEntry> out;
         for (const auto& r : rows->rows) {
-            SendingLogEntry e;
-            e.profile_id = AsInt(r[0]);
-            e.address = AsString(r[1]);
-            e.status = AsString(r[2]);
-            e.failure_type = AsString(r[3]);
-            e.reason = AsString(r[4]);
-            e.detail = AsString(r[5]);
-            e.attempts = static_cast<int>(AsInt(r[6]));
-            if (e.status == "pending" && AsInt(r[7]) > 0) {
-                e.next_attempt_at = FromUnixMillis(AsInt(r[7]));
-            }
-            e.sent_at = TimeOrNone(r[8]);
-            e.updated_at = FromUnixMillis(AsInt(r[9]));
+            SendingLogEntry e = LogEntryFromRow(r);
             e.delivery_id = AsInt(r[10]);
             e.delivery_label = AsString(r[11]);
             out.push_back(std::move(e));

@@ -10,6 +10,9 @@
 #include "query/parser.hpp"
 #include "query/sql_emit.hpp"
 #include "query/typecheck.hpp"
+#include "service/email_sending.hpp"
+#include "service/queries.hpp"
+#include "service/typologies.hpp"
 #include "storage/sql_text.hpp"
 
 namespace overture::service {
@@ -29,7 +32,7 @@ struct FatigueRule {
     std::int64_t window_hours = 24;
     bool any_channel = false;
 };
-struct Typology {
+struct TypologyRules {
     std::vector<FilterRule> filters;
     std::vector<FatigueRule> fatigue;
     bool require_dkim = false;
@@ -40,8 +43,8 @@ std::string Str(const json::object& o, std::string_view k) {
     return v && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
-Typology ParseTypology(const json::object& rules) {
-    Typology t;
+TypologyRules ParseTypology(const json::object& rules) {
+    TypologyRules t;
     if (const auto* v = rules.if_contains("filters"); v && v->is_array()) {
         for (const auto& e : v->get_array()) {
             if (e.is_object()) {
@@ -71,11 +74,6 @@ Typology ParseTypology(const json::object& rules) {
     return t;
 }
 
-std::string DomainOf(std::string_view address) {
-    const auto at = address.rfind('@');
-    return at == std::string_view::npos ? std::string() : std::string(address.substr(at + 1));
-}
-
 }  // namespace
 
 Result<Preparation> DeliveryPreparer::Run(const Delivery& d, const Progress& progress) const {
@@ -85,15 +83,19 @@ Result<Preparation> DeliveryPreparer::Run(const Delivery& d, const Progress& pro
     const std::int64_t id = d.id.value();
 
     // The typology.
-    Typology typology;
+    TypologyRules typology;
     {
         auto rows = storage::WithRead(db_, [&](storage::Transaction& tx) {
-            return tx.Query("prepare-typology", {d.typology_id ? Value(*d.typology_id) : Value()});
+            // The same statements as the typology resource (sql/*/typologies.sql); rules is
+            // the fourth column.
+            return d.typology_id ? tx.Query(q::kTypologyGet, {Value(*d.typology_id)})
+                                 : tx.Query(q::kTypologyGetByName,
+                                            {Value(std::string(kDefaultTypologyName))});
         });
         if (!rows) return Fail(rows.error());
         if (!rows->empty()) {
             std::error_code ec;
-            auto v = json::parse(storage::AsString(rows->rows[0][0]), ec);
+            auto v = json::parse(storage::AsString(rows->rows[0][3]), ec);
             if (!ec && v.is_object()) typology = ParseTypology(v.get_object());
         } else if (d.typology_id) {
             out.errors.push_back(fmt::format(
@@ -137,7 +139,7 @@ Result<Preparation> DeliveryPreparer::Run(const Delivery& d, const Progress& pro
                     "or text part");
             }
         }
-        const std::string domain = DomainOf(content->from_address);
+        const std::string domain = AddressDomain(content->from_address);
         if (auto signer = dkim_.SignerFor(domain); !signer) {
             const auto msg = fmt::format(
                 "the From domain {} has no DKIM key: messages go out unsigned (add one under "

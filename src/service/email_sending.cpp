@@ -31,11 +31,6 @@ delivery::Outcome MapOutcome(email::Outcome o) {
     return delivery::Outcome::kRouteFailure;
 }
 
-std::string DomainOf(std::string_view address) {
-    const auto at = address.rfind('@');
-    return at == std::string_view::npos ? std::string() : std::string(address.substr(at + 1));
-}
-
 // One delivery's email session: shared parts built once, one message per Send.
 class EmailSession final : public delivery::ChannelSession {
   public:
@@ -101,6 +96,11 @@ class EmailSession final : public delivery::ChannelSession {
 };
 
 }  // namespace
+
+std::string AddressDomain(std::string_view address) {
+    const auto at = address.rfind('@');
+    return at == std::string_view::npos ? std::string() : std::string(address.substr(at + 1));
+}
 
 std::string RecipientToken(const SecretBox& secrets, std::int64_t delivery_id,
                            std::int64_t profile_id) {
@@ -184,7 +184,7 @@ Result<std::shared_ptr<delivery::ChannelSession>> EmailChannels::Open(const Deli
     parts.feedback_id = fmt::format("{}:delivery:overture", d.id.value());
     auto writer = email::MessageWriter::Create(std::move(parts));
     if (!writer) return Fail(writer.error());
-    const std::string domain = DomainOf(content->from_address);
+    const std::string domain = AddressDomain(content->from_address);
     std::optional<email::DkimSigner> signer;
     if (auto s = dkim_.SignerFor(domain)) {
         signer.emplace(std::move(*s));
@@ -214,11 +214,10 @@ Result<delivery::SendPlan> EmailChannels::PlanFor(
     const std::string base = public_url_;
     const SecretBox& secrets = secrets_;
     const std::int64_t id = d.id.value();
-    plan.unsubscribe_url = [base, &secrets, id](std::int64_t profile) {
-        return fmt::format("{}/t/u/{}", base, RecipientToken(secrets, id, profile));
-    };
-    plan.mirror_url = [base, &secrets, id](std::int64_t profile) {
-        return fmt::format("{}/m/{}", base, RecipientToken(secrets, id, profile));
+    plan.links = [base, &secrets, id](std::int64_t profile) {
+        const std::string token = RecipientToken(secrets, id, profile);
+        return delivery::RecipientLinks{fmt::format("{}/t/u/{}", base, token),
+                                        fmt::format("{}/m/{}", base, token)};
     };
     plan.delivery_data = {{"id", id}, {"label", d.label}};
     if (fragments_) {

@@ -34,6 +34,10 @@ namespace overture::service {
 std::string RecipientToken(const SecretBox& secrets, std::int64_t delivery_id,
                            std::int64_t profile_id);
 
+// The domain of an address: what follows the last '@' ("" without one). The From domain picks
+// the DKIM key and the return path.
+std::string AddressDomain(std::string_view address);
+
 class EmailChannels final : public ProofSender {
   public:
     // `public_url`: base of the unsubscribe and mirror links (config delivery.public_url).

@@ -138,7 +138,6 @@ std::span<const std::string_view> All() {
         kBounceFailRow,
         kBounceRowAddress,
         kQuarantineDenylist,
-        kPrepareTypology,
         kFragmentInsert,
         kFragmentGet,
         kFragmentGetByName,

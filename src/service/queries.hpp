@@ -152,7 +152,6 @@ inline constexpr std::string_view kBounceApplied = "bounce-applied";
 inline constexpr std::string_view kBounceFailRow = "bounce-fail-row";
 inline constexpr std::string_view kBounceRowAddress = "bounce-row-address";
 inline constexpr std::string_view kQuarantineDenylist = "quarantine-denylist";
-inline constexpr std::string_view kPrepareTypology = "prepare-typology";
 
 // Content fragments (sql/*/fragments.sql; service/fragments.cpp).
 inline constexpr std::string_view kFragmentInsert = "fragment-insert";

@@ -105,8 +105,9 @@ class SendingTest : public storage::testing::BackendTest {
         plan.model = schema_->Current();
         plan.valid_until = clock_.Now() + 1h;
         plan.retry_delay = 60s;
-        plan.unsubscribe_url = [](std::int64_t p) {
-            return "https://x.example/u/" + std::to_string(p);
+        plan.links = [](std::int64_t p) {
+            return delivery::RecipientLinks{"https://x.example/u/" + std::to_string(p),
+                                            "https://x.example/m/" + std::to_string(p)};
         };
         auto s = delivery::DeliverySend::Create(
             db(), clock_, std::move(plan), channel,

@@ -159,6 +159,7 @@ test('5,000 demo profiles: exact exclusions, proof, confirm by a supervisor, eve
   const quarantined = eligible.slice(2, 7);
   const tired = eligible.slice(7, 22);
   const [keeper, twin] = eligible.slice(22, 24);
+  const vips = eligible.slice(24, 27);  // excluded by the typology's filter rule
   for (const p of denylisted) {
     const r = await admin.post('/api/v1/quarantine', { address: p.email, channel: 'email', status: 'denylisted', reason: 'test' });
     assert.equal(r.status, 201, r.text);
@@ -179,7 +180,8 @@ test('5,000 demo profiles: exact exclusions, proof, confirm by a supervisor, eve
 
   const typology = await admin.post('/api/v1/typologies', {
     name: 'one-a-day', label: 'One a day',
-    rules: { filters: [], fatigue: [{ name: 'daily', label: 'One a day', max: 1, windowHours: 24, channel: 'email' }], requireProof: true, requireDkim: false },
+    rules: { filters: [{ name: 'no-vip', label: 'Not the VIPs', expression: `id in (${vips.map((p) => p.id).join(', ')})` }],
+             fatigue: [{ name: 'daily', label: 'One a day', max: 1, windowHours: 24, channel: 'email' }], requireProof: true, requireDkim: false },
   });
   assert.equal(typology.status, 201, typology.text);
 
@@ -193,6 +195,7 @@ test('5,000 demo profiles: exact exclusions, proof, confirm by a supervisor, eve
     opted_out: all.filter((p) => p.email && !p.blockAll && p.blockEmail).length,
     denylisted: 2,
     quarantined: 5,
+    'filter:no-vip': 3,
     'fatigue:daily': 15,
     duplicate_address: 1,
   };
@@ -228,7 +231,7 @@ test('5,000 demo profiles: exact exclusions, proof, confirm by a supervisor, eve
   const got = sink.messages().filter((m) => (m.headers['message-id'] ?? '').startsWith(`<ov.${d.id}.`) &&
                                             m.headers.subject.startsWith('Offer '));
   assert.equal(got.length, toSend);
-  const excludedIds = new Set([...denylisted, ...quarantined, ...tired, twin].map((p) => p.id));
+  const excludedIds = new Set([...denylisted, ...quarantined, ...vips, ...tired, twin].map((p) => p.id));
   const seen = new Set();
   for (const m of got) {
     const id = Number(m.headers.subject.match(/^Offer (\d+) for you$/)[1]);
