@@ -25,7 +25,7 @@ packages=(
 # too), Dovecot (a real IMAP server for the bounce reader).
 test_packages=(
   libgtest-dev libgmock-dev postgresql-15 postgresql-client-15 chromium clang-format
-  postfix python3-aiosmtpd python3-dkim python3-nacl dovecot-imapd
+  postfix python3-aiosmtpd python3-dkim python3-nacl dovecot-imapd wrk nginx-light
 )
 # clang 19 is the first clang whose concepts support lets libstdc++ 12's <expected> compile
 # (fuzz/CMakeLists.txt); libclang-rt-19-dev holds libFuzzer and the sanitizer runtimes.

@@ -31,6 +31,8 @@ export default defineConfig({
           if (id.includes('node_modules/@mantine/')) return 'mantine';
           // The MJML compiler (1.3 MB) loads only when the email editor's MJML mode needs it.
           if (id.includes('node_modules/mjml-browser/')) return 'mjml';
+          // ECharts (with its renderer zrender) loads only when a report draws its first chart.
+          if (/node_modules\/(echarts|zrender)\//.test(id)) return 'echarts';
           return 'vendor';
         },
       },

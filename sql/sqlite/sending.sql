@@ -188,3 +188,23 @@ ON CONFLICT (channel, address) DO UPDATE SET
     modified_at = excluded.modified_at, status = 'denylisted', reason = excluded.reason,
     last_error_at = excluded.last_error_at;
 
+
+-- name: stats-add-sending
+-- ?1 delivery, ?2 hour (Unix ms), ?3 sent, ?4 hard, ?5 soft, ?6 ignored, ?7 complaints: one
+-- batch's final outcomes (or one asynchronous bounce or complaint) in the hourly roll-up.
+INSERT INTO delivery_stats (delivery_id, hour, sent, hard_bounces, soft_bounces, ignored,
+                            complaints)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+ON CONFLICT (delivery_id, hour) DO UPDATE SET
+    sent = delivery_stats.sent + excluded.sent,
+    hard_bounces = delivery_stats.hard_bounces + excluded.hard_bounces,
+    soft_bounces = delivery_stats.soft_bounces + excluded.soft_bounces,
+    ignored = delivery_stats.ignored + excluded.ignored,
+    complaints = delivery_stats.complaints + excluded.complaints;
+
+-- name: stats-add-failure
+-- ?1 delivery, ?2 hour, ?3 failure type, ?4 reason, ?5 count.
+INSERT INTO delivery_failure_stats (delivery_id, hour, failure_type, reason, count)
+VALUES (?1, ?2, ?3, ?4, ?5)
+ON CONFLICT (delivery_id, hour, failure_type, reason) DO UPDATE SET
+    count = delivery_failure_stats.count + excluded.count;

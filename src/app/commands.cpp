@@ -31,12 +31,17 @@
 #include "service/fragments.hpp"
 #include "service/imports.hpp"
 #include "service/records.hpp"
+#include "service/reports.hpp"
 #include "service/schema_service.hpp"
 #include "service/sessions.hpp"
 #include "service/subscriptions.hpp"
 #include "service/templates.hpp"
+#include "service/tracking_pages.hpp"
 #include "service/typologies.hpp"
 #include "service/users.hpp"
+#include "tracking/ingest.hpp"
+#include "tracking/keys.hpp"
+#include "tracking/links.hpp"
 
 namespace overture::app {
 
@@ -217,6 +222,25 @@ int RunServe(const CommonOptions& common, const ServeOptions& serve) {
         return kExitFailure;
     }
 
+    // Tracking (docs/tracking.md): the signing keys, the tracked links and the event writer.
+    tracking::KeyStore tracking_keys(*db, services.clock, services.secrets);
+    if (auto st = tracking_keys.Load(); !st) {
+        PrintError(st.error());
+        return kExitFailure;
+    }
+    tracking::LinkRegistry tracking_links(*db);
+    // The writer also rereads the keys, so that a key rotated on another node signs here too.
+    tracking::Ingestor ingestor(
+        *db, services.clock,
+        tracking::IngestOptions{
+            .flush_interval = std::chrono::milliseconds(cfg.tracking.flush_milliseconds),
+            // SQLite has one writer: smaller groups keep the sender's transactions waiting less.
+            .max_batch = db->dialect() == storage::Dialect::kSqlite ? 10'000u : 50'000u,
+            .machine_open_seconds = cfg.tracking.machine_open_seconds,
+            .key_store = &tracking_keys,
+            .key_reload = std::chrono::seconds(cfg.tracking.key_reload_seconds)});
+    ingestor.Start();
+
     http::Metrics metrics;
     http::Router router;
     http::ApiContext ctx{*db,
@@ -239,6 +263,17 @@ int RunServe(const CommonOptions& common, const ServeOptions& serve) {
     ctx.deliveries = &services.deliveries;
     ctx.typologies = &services.typologies;
     ctx.fragments = &services.fragments;
+    ctx.tracking_keys = &tracking_keys;
+    ctx.tracking_links = &tracking_links;
+    ctx.ingestor = &ingestor;
+    service::ReportService reports(*db, services.clock, services.deliveries, services.records,
+                                   services.fragments);
+    ctx.reports = &reports;
+    service::TrackingPages tracking_pages(*db, services.clock, services.audit, services.schema,
+                                          services.records, services.subscriptions,
+                                          services.deliveries, &services.fragments, tracking_keys,
+                                          tracking_links, ingestor, cfg.delivery.public_url);
+    ctx.tracking_pages = &tracking_pages;
     http::RegisterApi(router, ctx);
     std::filesystem::path web_root =
         cfg.http.web_root.empty() ? DefaultWebRoot() : std::filesystem::path(cfg.http.web_root);
@@ -255,6 +290,7 @@ int RunServe(const CommonOptions& common, const ServeOptions& serve) {
     options.idle_timeout = std::chrono::milliseconds(cfg.http.idle_timeout_ms);
     options.read_timeout = std::chrono::milliseconds(cfg.http.read_timeout_ms);
     options.shutdown_grace = std::chrono::milliseconds(cfg.http.shutdown_grace_ms);
+    options.fast_path = http::MakeTrackingFastPath(ctx);
     http::Server server(options, router, metrics);
     server.StopOnSignals();
     if (auto st = server.Start(); !st) {
@@ -280,6 +316,7 @@ int RunServe(const CommonOptions& common, const ServeOptions& serve) {
     services.deliveries.SetProofSender(&channels);
     delivery::FragmentSource fragments = [&services] { return services.fragments.Provider(); };
     channels.SetFragments(fragments);
+    channels.SetTracking(&tracking_keys, &tracking_links);
     service::DeliveryPreparer preparer(*db, services.clock, services.schema, services.deliveries,
                                        services.routes, services.dkim_keys);
     preparer.SetFragments(fragments);
@@ -297,6 +334,10 @@ int RunServe(const CommonOptions& common, const ServeOptions& serve) {
     channels.Shutdown();
     email_work.reset();
     email_thread.join();
+    // Every tracking event accepted before the server stopped reaches the database.
+    ingestor.Stop();
+    const auto tracked = ingestor.stats();
+    spdlog::info("tracking: {} events accepted, {} written", tracked.accepted, tracked.written);
     spdlog::info("overture stopped");
     return kExitOk;
 }
@@ -352,6 +393,31 @@ int RunMigrate(const CommonOptions& common) {
         for (const auto& m : r.applied) std::cout << "applied " << m << "\n";
         std::cout << "Schema version " << r.from_version << " -> " << r.to_version << ".\n";
     }
+    return kExitOk;
+}
+
+int RunTrackingRotateKey(const CommonOptions& common) {
+    config::Config cfg;
+    std::unique_ptr<storage::Database> db;
+    std::unique_ptr<Services> services;
+    auto ready = Setup(common, cfg, db, services, /*migrate=*/true);
+    if (!ready) {
+        PrintError(ready.error());
+        return kExitFailure;
+    }
+    tracking::KeyStore keys(*db, (*ready)->clock, (*ready)->secrets);
+    if (auto st = keys.Load(); !st) {
+        PrintError(st.error());
+        return kExitFailure;
+    }
+    auto id = keys.Rotate();
+    if (!id) {
+        PrintError(id.error());
+        return kExitFailure;
+    }
+    std::cout << "Tracking key " << *id
+              << " signs new links from now on (other nodes within tracking.key_reload_seconds); "
+                 "links signed with older keys keep working.\n";
     return kExitOk;
 }
 

@@ -61,6 +61,8 @@ struct ExportOptions {
 int RunServe(const CommonOptions& common, const ServeOptions& serve);
 int RunInit(const CommonOptions& common, const std::string& admin_password);
 int RunMigrate(const CommonOptions& common);
+// `overture tracking rotate-key`: a new key signs tracked links (docs/tracking.md).
+int RunTrackingRotateKey(const CommonOptions& common);
 int RunUserAdd(const CommonOptions& common, const UserAddOptions& options);
 int RunImport(const CommonOptions& common, const ImportOptions& options);
 int RunExport(const CommonOptions& common, const ExportOptions& options);

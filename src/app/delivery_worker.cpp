@@ -370,6 +370,24 @@ void DeliveryWorker::ApplyBounces() {
     const auto now = clock_.Now();
     const std::string iso = FormatRfc3339(now);
     const std::string day_before = FormatRfc3339(now - std::chrono::hours(24));
+    const std::int64_t hour = ToUnixMillis(now) - ToUnixMillis(now) % delivery::kHourMillis;
+    // The hourly roll-up (docs/reports.md): an asynchronous hard bounce of a sent message, or a
+    // complaint about one.
+    auto count = [&](storage::Transaction& tx, const Value& delivery, bool complaint,
+                     const std::string& reason) -> Status {
+        const Value one(std::int64_t{1}), zero(std::int64_t{0});
+        if (auto n =
+                tx.Exec("stats-add-sending", {delivery, Value(hour), zero, complaint ? zero : one,
+                                              zero, zero, complaint ? one : zero});
+            !n) {
+            return Fail(n.error());
+        }
+        if (complaint) return {};
+        auto n = tx.Exec("stats-add-failure",
+                         {delivery, Value(hour), Value(std::string("hard")), Value(reason), one});
+        if (!n) return Fail(n.error());
+        return {};
+    };
     auto st = storage::WithWrite(db_, [&](storage::Transaction& tx) -> Result<bool> {
         for (const auto& r : rows->rows) {
             const std::int64_t event = storage::AsInt(r[0]);
@@ -379,12 +397,17 @@ void DeliveryWorker::ApplyBounces() {
             const std::string outcome = storage::AsString(r[5]);
             const std::string reason = storage::AsString(r[6]);
             const std::string diagnostic = storage::AsString(r[7]);
+            bool logged = false;  // the sending log has the row (so the delivery exists)
             if (known) {
                 auto a = tx.Query("bounce-row-address", {r[2], r[3]});
                 if (!a) return Fail(a.error());
                 if (!a->empty()) address = storage::AsString(a->rows[0][0]);
+                logged = !a->empty();
             }
             if (kind == "complaint") {
+                if (logged) {
+                    if (auto c = count(tx, r[2], true, reason); !c) return Fail(c.error());
+                }
                 if (!address.empty()) {
                     if (auto n = tx.Exec("quarantine-denylist", {Value(address), Value(iso),
                                                                  Value(std::string("complaint"))});
@@ -400,6 +423,7 @@ void DeliveryWorker::ApplyBounces() {
                     if (!n) return Fail(n.error());
                     if (*n == 1) {
                         if (auto c = tx.Exec("bounce-count", {r[2]}); !c) return Fail(c.error());
+                        if (auto c = count(tx, r[2], false, reason); !c) return Fail(c.error());
                     }
                 }
                 if (!address.empty()) {

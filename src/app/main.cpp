@@ -52,6 +52,12 @@ int main(int argc, char** argv) {
     auto* migrate_cmd = cli.add_subcommand("migrate", "Apply pending database migrations");
     AddCommon(migrate_cmd, common);
 
+    auto* tracking_cmd = cli.add_subcommand("tracking", "Tracking keys");
+    tracking_cmd->require_subcommand(1);
+    auto* rotate_cmd = tracking_cmd->add_subcommand(
+        "rotate-key", "Make a new key sign tracked links; older links keep working");
+    AddCommon(rotate_cmd, common);
+
     auto* user_cmd = cli.add_subcommand("user", "Manage users");
     user_cmd->require_subcommand(1);
     auto* user_add_cmd = user_cmd->add_subcommand("add", "Create a user");
@@ -176,6 +182,7 @@ int main(int argc, char** argv) {
     if (serve_cmd->parsed()) return RunServe(common, serve);
     if (init_cmd->parsed()) return RunInit(common, admin_password);
     if (migrate_cmd->parsed()) return RunMigrate(common);
+    if (rotate_cmd->parsed()) return RunTrackingRotateKey(common);
     if (user_add_cmd->parsed()) return RunUserAdd(common, user_add);
     if (import_cmd->parsed()) return RunImport(common, import);
     if (export_cmd->parsed()) return RunExport(common, export_options);

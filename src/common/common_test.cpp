@@ -185,3 +185,18 @@ TEST(SourceError, ToValidUtf8ReplacesBadBytesOnly) {
 
 }  // namespace
 }  // namespace overture
+
+TEST(Strings, PercentDecode) {
+    std::string out;
+    EXPECT_TRUE(overture::PercentDecode("a%20b+c%2Fd", false, out));
+    EXPECT_EQ(out, "a b+c/d");
+    EXPECT_TRUE(overture::PercentDecode("a%20b+c", true, out));
+    EXPECT_EQ(out, "a b c");
+    EXPECT_FALSE(overture::PercentDecode("bad%2", true, out));
+    EXPECT_FALSE(overture::PercentDecode("bad%zz", true, out));
+}
+
+TEST(Strings, DecodeHtmlEntities) {
+    EXPECT_EQ(overture::DecodeHtmlEntities("a&amp;b&lt;&gt;&quot;&#39;&#34;&apos;"), "a&b<>\"'\"'");
+    EXPECT_EQ(overture::DecodeHtmlEntities("x&nbsp;&amp"), "x&nbsp;&amp");
+}

@@ -108,4 +108,60 @@ void AppendUtf8(std::string& out, std::uint32_t cp) {
     }
 }
 
+namespace {
+
+int HexValue(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+}  // namespace
+
+bool PercentDecode(std::string_view in, bool plus_is_space, std::string& out) {
+    out.clear();
+    out.reserve(in.size());
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        const char c = in[i];
+        if (c == '%') {
+            if (i + 2 >= in.size()) return false;
+            const int hi = HexValue(in[i + 1]);
+            const int lo = HexValue(in[i + 2]);
+            if (hi < 0 || lo < 0) return false;
+            out += static_cast<char>(hi * 16 + lo);
+            i += 2;
+        } else if (c == '+' && plus_is_space) {
+            out += ' ';
+        } else {
+            out += c;
+        }
+    }
+    return true;
+}
+
+std::string DecodeHtmlEntities(std::string_view s) {
+    static constexpr std::pair<std::string_view, char> kEntities[] = {
+        {"&amp;", '&'},  {"&lt;", '<'},  {"&gt;", '>'},   {"&quot;", '"'},
+        {"&#39;", '\''}, {"&#34;", '"'}, {"&apos;", '\''}};
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size();) {
+        if (s[i] == '&') {
+            bool done = false;
+            for (const auto& [name, value] : kEntities) {
+                if (s.substr(i).starts_with(name)) {
+                    out += value;
+                    i += name.size();
+                    done = true;
+                    break;
+                }
+            }
+            if (done) continue;
+        }
+        out += s[i++];
+    }
+    return out;
+}
+
 }  // namespace overture

@@ -21,4 +21,12 @@ bool Base64UrlDecode(std::string_view text, std::string& out);
 
 std::string HexEncode(std::string_view bytes);
 
+// Percent-decodes `in` into `out` (and '+' to a space when `plus_is_space`, as in query strings
+// and form bodies). False on a broken escape.
+bool PercentDecode(std::string_view in, bool plus_is_space, std::string& out);
+
+// Decodes the entities HTML escaping produces (&amp; &lt; &gt; &quot; &#39; &#34; &apos;);
+// any other `&` stays as it is.
+std::string DecodeHtmlEntities(std::string_view s);
+
 }  // namespace overture

@@ -73,6 +73,14 @@ struct DeliveryConfig {
     int tick_milliseconds = 200;  // how often the worker looks for work
 };
 
+struct TrackingConfig {
+    // An open within this many seconds of its message's sending is a machine open (security
+    // gateways and privacy proxies fetch images at once); 0 turns the rule off.
+    int machine_open_seconds = 2;
+    int flush_milliseconds = 1000;  // tracking events reach the database at most this late
+    int key_reload_seconds = 60;    // a key rotated on another node is used after this
+};
+
 struct LogConfig {
     std::string level = "info";
 };
@@ -85,6 +93,7 @@ struct Config {
     EmailConfig email;
     BouncesConfig bounces;
     DeliveryConfig delivery;
+    TrackingConfig tracking;
     LogConfig log;
 
     // Sets one key by its dotted name ("http.listen") from text, converting and validating.

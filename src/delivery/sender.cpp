@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <map>
 #include <thread>
 #include <unordered_map>
 
+#include "common/strings.hpp"
 #include "storage/sql_text.hpp"
 
 namespace overture::delivery {
@@ -153,6 +155,46 @@ std::chrono::seconds RetryDelay(std::chrono::seconds first, int attempt) {
     return std::min(delay, kMaxRetryDelay);
 }
 
+void InsertOpenPixel(std::string& html, std::string_view url) {
+    std::string img = "<img src=\"";
+    for (char c : url) {
+        switch (c) {
+            case '&':
+                img += "&amp;";
+                break;
+            case '"':
+                img += "&quot;";
+                break;
+            case '<':
+                img += "&lt;";
+                break;
+            case '>':
+                img += "&gt;";
+                break;
+            default:
+                img += c;
+        }
+    }
+    img +=
+        "\" width=\"1\" height=\"1\" alt=\"\" "
+        "style=\"display:block;width:1px;height:1px;border:0\">";
+    // The last </body>, case-insensitively.
+    std::size_t at = std::string::npos;
+    for (std::size_t i = html.size(); i >= 7; --i) {
+        const std::string_view tail(html.data() + i - 7, 7);
+        if (tail[0] == '<' && tail[1] == '/' && (tail[6] == '>') &&
+            ToLower(tail.substr(2, 4)) == "body") {
+            at = i - 7;
+            break;
+        }
+    }
+    if (at == std::string::npos) {
+        html += img;
+    } else {
+        html.insert(at, img);
+    }
+}
+
 DeliverySend::DeliverySend(storage::Database& db, const Clock& clock, SendPlan plan,
                            std::shared_ptr<ChannelSession> channel, SenderOptions options,
                            CompiledContent compiled)
@@ -171,8 +213,15 @@ Result<std::unique_ptr<DeliverySend>> DeliverySend::Create(storage::Database& db
     if (!compiled) return Fail(compiled.error());
     const schema::Resource* profile = plan.model ? plan.model->Find("profile") : nullptr;
     if (!profile) return Fail(Error::Internal("the data model has no profile resource"));
+    MessageTracking tracking;
+    if (plan.tracking && compiled->html) {
+        auto t = plan.tracking(compiled->html->links());
+        if (!t) return Fail(t.error());
+        tracking = std::move(*t);
+    }
     std::unique_ptr<DeliverySend> s(new DeliverySend(db, clock, std::move(plan), std::move(channel),
                                                      std::move(options), std::move(*compiled)));
+    s->tracking_ = std::move(tracking);
     // The fields to load: what the templates read (every field for a template that reads the
     // whole profile), plus id and timeZone, which the sender itself uses; then the 1-N links
     // the templates read (profile.purchases), as in a preview: the first kLinkRows rows of
@@ -380,7 +429,21 @@ Result<BatchStats> DeliverySend::RunBatch(const std::atomic<bool>& cancel) {
         ro.time_zone = zones[row.profile_id];
         ro.now = std::chrono::floor<std::chrono::seconds>(now);
         Status st = compiled_.subject.Render(ctx, ro, m.subject);
-        if (st && compiled_.html) st = compiled_.html->Render(ctx, ro, m.html);
+        if (st && compiled_.html) {
+            if (tracking_.click_url) {
+                ro.rewrite_link = [this, profile = row.profile_id](const render::LinkInfo& link,
+                                                                   std::string_view url,
+                                                                   std::string& out) {
+                    tracking_.click_url(profile, link, url, out);
+                };
+            }
+            st = compiled_.html->Render(ctx, ro, m.html);
+            ro.rewrite_link = nullptr;
+            if (st && tracking_.open_url) {
+                InsertOpenPixel(
+                    m.html, tracking_.open_url(row.profile_id, ro.now.time_since_epoch().count()));
+            }
+        }
         if (st && compiled_.text) st = compiled_.text->Render(ctx, ro, m.text);
         if (!st) {
             pending->outcomes[i] =
@@ -430,6 +493,13 @@ Result<BatchStats> DeliverySend::RunBatch(const std::atomic<bool>& cancel) {
     const std::string day_before = FormatRfc3339(done_at - std::chrono::hours(24));
     std::vector<std::vector<Value>> sent, failed, retry, release, hard, soft;
     std::int64_t retrying_change = 0;  // rows that start or stop retrying
+    // The hourly roll-up (docs/reports.md): final outcomes by type, failures by reason.
+    std::int64_t final_hard = 0, final_soft = 0, final_ignored = 0;
+    std::map<std::pair<std::string, std::string>, std::int64_t> failure_reasons;
+    auto count_failure = [&](std::string_view type, const std::string& reason) {
+        (type == "hard" ? final_hard : type == "soft" ? final_soft : final_ignored) += 1;
+        ++failure_reasons[{std::string(type), reason}];
+    };
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const Row& row = rows[i];
         if (i >= submitted || !pending->outcomes[i]) {
@@ -453,6 +523,7 @@ Result<BatchStats> DeliverySend::RunBatch(const std::atomic<bool>& cancel) {
                 if (o.outcome == Outcome::kHard && !row.address.empty()) {
                     hard.push_back({Value(row.address), Value(iso), Value(o.reason)});
                 }
+                count_failure(OutcomeName(o.outcome), o.reason);
                 ++stats.failed;
                 retrying_change -= was_retrying ? 1 : 0;
                 break;
@@ -473,6 +544,7 @@ Result<BatchStats> DeliverySend::RunBatch(const std::atomic<bool>& cancel) {
                     failed.push_back({Value(d), Value(row.profile_id), Value(at),
                                       Value(std::string("soft")), Value(o.reason),
                                       Value(o.detail + " (validity period over)")});
+                    count_failure("soft", o.reason);
                     ++stats.failed;
                     retrying_change -= was_retrying ? 1 : 0;
                 } else {
@@ -498,6 +570,22 @@ Result<BatchStats> DeliverySend::RunBatch(const std::atomic<bool>& cancel) {
                 tx.Exec("send-count", {Value(d), Value(std::int64_t{stats.sent}),
                                        Value(std::int64_t{stats.failed}), Value(retrying_change)});
             if (!n) return Fail(n.error());
+        }
+        if (stats.sent + stats.failed > 0) {
+            const std::int64_t hour = at - at % kHourMillis;
+            auto n =
+                tx.Exec("stats-add-sending",
+                        {Value(d), Value(hour), Value(std::int64_t{stats.sent}), Value(final_hard),
+                         Value(final_soft), Value(final_ignored), Value(std::int64_t{0})});
+            if (!n) return Fail(n.error());
+            std::vector<std::vector<Value>> reasons;
+            for (const auto& [key, count] : failure_reasons) {
+                reasons.push_back(
+                    {Value(d), Value(hour), Value(key.first), Value(key.second), Value(count)});
+            }
+            if (!reasons.empty()) {
+                if (auto r = tx.ExecBatch("stats-add-failure", reasons); !r) return Fail(r.error());
+            }
         }
         return true;
     });

@@ -120,6 +120,21 @@ struct RecipientLinks {
     std::string mirror_url;
 };
 
+// Tracking of one delivery's messages (docs/tracking.md), made once its HTML is compiled, when
+// its links are known. Either function may be empty: no open pixel, links as written.
+struct MessageTracking {
+    // The open pixel's URL for a recipient, given the render time (Unix seconds).
+    std::function<std::string(std::int64_t profile_id, std::int64_t rendered_at_s)> open_url;
+    // Writes the tracked URL of a link whose href rendered as `url` (render::RewriteLink).
+    std::function<void(std::int64_t profile_id, const render::LinkInfo& link, std::string_view url,
+                       std::string& out)>
+        click_url;
+};
+
+// Inserts a 1x1 image of `url` (HTML-escaped) before the last `</body>` (any case), or at the
+// end when there is none.
+void InsertOpenPixel(std::string& html, std::string_view url);
+
 // What the sender needs to know about one delivery.
 struct SendPlan {
     std::int64_t delivery_id = 0;
@@ -131,11 +146,16 @@ struct SendPlan {
     // The special URLs of one profile (signed by tracking), made once per message; may be
     // empty (no links).
     std::function<RecipientLinks(std::int64_t profile_id)> links;
+    // Called once by DeliverySend::Create with the links of the compiled HTML (not called
+    // without an HTML part); may be empty: no tracking. An error fails Create.
+    std::function<Result<MessageTracking>(const std::vector<render::LinkInfo>& links)> tracking;
     boost::json::object delivery_data;   // `delivery` in templates: id, label
     render::FragmentProvider fragments;  // content fragments, read when the content compiles
 };
 
 inline constexpr std::chrono::seconds kMaxRetryDelay{4 * 3600};
+// The roll-ups count per hour (delivery_stats.hour is a multiple of this, Unix ms).
+inline constexpr std::int64_t kHourMillis = 3'600'000;
 // A route failure (connection refused, TLS, timeout) is retried after this, whatever the
 // delivery's retry delay: the route is ours to fix, not the recipient's mailbox.
 inline constexpr std::chrono::seconds kRouteRetryDelay{60};
@@ -192,6 +212,7 @@ class DeliverySend {
     std::shared_ptr<ChannelSession> channel_;
     SenderOptions options_;
     CompiledContent compiled_;
+    MessageTracking tracking_;
     std::vector<const schema::Field*> fields_;  // profile fields loaded per batch
     render::ShapePtr shape_;                    // their names, then the 1-N links' names
     std::string select_sql_;                    // SELECT t.id, fields FROM profiles t WHERE t.id IN

@@ -19,6 +19,8 @@ void RegisterApi(Router& router, const ApiContext& ctx) {
     RegisterEmailRoutes(router, ctx);
     RegisterDeliveryApiRoutes(router, ctx);
     RegisterFragmentRoutes(router, ctx);
+    RegisterTrackingRoutes(router, ctx);
+    RegisterReportRoutes(router, ctx);
 }
 
 }  // namespace overture::http

@@ -8,6 +8,7 @@
 #include "config/config.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
+#include "http/server.hpp"
 #include "service/api_keys.hpp"
 #include "service/audiences.hpp"
 #include "service/audit.hpp"
@@ -18,14 +19,19 @@
 #include "service/fragments.hpp"
 #include "service/imports.hpp"
 #include "service/records.hpp"
+#include "service/reports.hpp"
 #include "service/routes.hpp"
 #include "service/schema_service.hpp"
 #include "service/sessions.hpp"
 #include "service/subscriptions.hpp"
 #include "service/templates.hpp"
+#include "service/tracking_pages.hpp"
 #include "service/typologies.hpp"
 #include "service/users.hpp"
 #include "storage/database.hpp"
+#include "tracking/ingest.hpp"
+#include "tracking/keys.hpp"
+#include "tracking/links.hpp"
 
 namespace overture::http {
 
@@ -51,6 +57,15 @@ struct ApiContext {
     const service::DeliveryService* deliveries = nullptr;
     const service::TypologyService* typologies = nullptr;
     const service::FragmentService* fragments = nullptr;  // content fragments
+    // Tracking (issue 8): the /t/ and /m/ endpoints answer 503 while these are not set.
+    tracking::KeyStore* tracking_keys = nullptr;
+    tracking::LinkRegistry* tracking_links = nullptr;
+    tracking::Ingestor* ingestor = nullptr;
+    // Delivery reports, hot clicks, the cross-delivery report and profiles' tracking history
+    // (api_reports.cpp); those routes answer 503 while it is not set.
+    const service::ReportService* reports = nullptr;
+    // The unsubscribe and mirror pages (/t/u, /m); they answer 503 while it is not set.
+    const service::TrackingPages* tracking_pages = nullptr;
 };
 
 inline constexpr std::string_view kSessionCookie = "overture_session";
@@ -75,5 +90,13 @@ void RegisterTemplateRoutes(Router& router, const ApiContext& ctx);
 void RegisterEmailRoutes(Router& router, const ApiContext& ctx);
 void RegisterDeliveryApiRoutes(Router& router, const ApiContext& ctx);
 void RegisterFragmentRoutes(Router& router, const ApiContext& ctx);
+// /t/o, /t/c, /t/u, /m and /api/v1/tracking/keys (api_tracking.cpp).
+void RegisterTrackingRoutes(Router& router, const ApiContext& ctx);
+// The open pixel and click redirect on the I/O threads (ServerOptions::fast_path); empty when
+// tracking is not set up in `ctx`.
+FastPath MakeTrackingFastPath(const ApiContext& ctx);
+// /api/v1/deliveries/{id}/report..., /api/v1/reports/..., /api/v1/profiles/{id}/tracking
+// (api_reports.cpp).
+void RegisterReportRoutes(Router& router, const ApiContext& ctx);
 
 }  // namespace overture::http

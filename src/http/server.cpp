@@ -31,6 +31,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -70,35 +71,6 @@ bool IsSaneRequestId(std::string_view id) {
         const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                         (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
         if (!ok) return false;
-    }
-    return true;
-}
-
-int HexValue(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-// Percent-decodes `in` (and '+' to space when `plus_is_space`). False on a broken escape.
-bool PercentDecode(std::string_view in, bool plus_is_space, std::string& out) {
-    out.clear();
-    out.reserve(in.size());
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        const char c = in[i];
-        if (c == '%') {
-            if (i + 2 >= in.size()) return false;
-            const int hi = HexValue(in[i + 1]);
-            const int lo = HexValue(in[i + 2]);
-            if (hi < 0 || lo < 0) return false;
-            out += static_cast<char>(hi * 16 + lo);
-            i += 2;
-        } else if (c == '+' && plus_is_space) {
-            out += ' ';
-        } else {
-            out += c;
-        }
     }
     return true;
 }
@@ -254,6 +226,11 @@ class Server::Impl::Session {
     // Writes `response`; logs and observes it. Returns false when the write failed.
     asio::awaitable<bool> Write(Response response, const Answer& answer, unsigned version,
                                 bool head, bool close);
+    enum class FastOutcome { kDeclined, kDone, kClose };
+    // Offers a complete, bodyless GET or HEAD to ServerOptions::fast_path and writes its
+    // answer. kDeclined: take the normal path; kDone: answered, read the next request;
+    // kClose: answered with Connection: close, or the write failed.
+    asio::awaitable<FastOutcome> TryFastPath(const bhttp::request<bhttp::string_body>& header);
     // Answers a request the server refuses itself, then closes the connection.
     asio::awaitable<void> Refuse(Error error, int status, const Answer& answer);
     // Half-closes and reads until the peer closes (bounded by kLingerTime).
@@ -264,7 +241,8 @@ class Server::Impl::Session {
     beast::flat_buffer buffer_;
     std::string remote_;
     std::uint64_t id_ = 0;
-    bool idle_ = false;  // waiting for the first byte of a request
+    bool idle_ = false;     // waiting for the first byte of a request
+    std::string fast_out_;  // the fast path's response; its capacity is kept across requests
 };
 
 asio::awaitable<void> Server::Impl::Session::Run() {
@@ -308,6 +286,11 @@ asio::awaitable<void> Server::Impl::Session::Run() {
             } else {
                 parser.body_limit(body_limit);
             }
+        }
+        if (!ec && impl_.options_.fast_path && parser.is_done()) {
+            const FastOutcome fast = co_await TryFastPath(parser.get());
+            if (fast == FastOutcome::kDone) continue;
+            if (fast == FastOutcome::kClose) co_return;
         }
         if (!ec && beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
             bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
@@ -390,6 +373,69 @@ asio::awaitable<void> Server::Impl::Session::Run() {
             co_return;
         }
     }
+}
+
+asio::awaitable<Server::Impl::Session::FastOutcome> Server::Impl::Session::TryFastPath(
+    const bhttp::request<bhttp::string_body>& header) {
+    const auto method = header.method();
+    if (method != bhttp::verb::get && method != bhttp::verb::head) co_return FastOutcome::kDeclined;
+    // parser.is_done() after the header means there is no body; a Transfer-Encoding or an
+    // Expect header still sends the request the normal way, which knows how to answer them.
+    if (header.find(bhttp::field::transfer_encoding) != header.end() ||
+        header.find(bhttp::field::expect) != header.end()) {
+        co_return FastOutcome::kDeclined;
+    }
+    const auto start = Clock::now();
+    // While stopping, close after this answer unless more pipelined requests are here.
+    const bool close =
+        !header.keep_alive() || (impl_.stopping_ && buffer_.size() == 0 && Available() == 0);
+    const auto target = header.target();
+    const auto agent = header[bhttp::field::user_agent];
+    FastRequest request;
+    request.method = std::string_view(header.method_string().data(), header.method_string().size());
+    request.target = std::string_view(target.data(), target.size());
+    request.user_agent = std::string_view(agent.data(), agent.size());
+    request.remote_address = remote_;
+    request.keep_alive = !close;
+    request.head = method == bhttp::verb::head;
+    std::string_view route;
+    fast_out_.clear();
+    bool handled = false;
+    try {
+        handled = impl_.options_.fast_path(request, fast_out_, route);
+    } catch (const std::exception& e) {
+        spdlog::error("tracking fast path threw on {}: {}", request.target, e.what());
+    } catch (...) {
+        spdlog::error("tracking fast path threw a non-standard exception on {}", request.target);
+    }
+    if (!handled || fast_out_.empty()) {
+        fast_out_.clear();
+        co_return FastOutcome::kDeclined;
+    }
+    // "HTTP/1.1 302 Found": the status is the three digits after the first space.
+    int status = 0;
+    if (const auto sp = fast_out_.find(' ');
+        sp != std::string::npos && sp + 4 <= fast_out_.size()) {
+        for (std::size_t i = sp + 1; i < sp + 4; ++i) {
+            const char c = fast_out_[i];
+            status = (c >= '0' && c <= '9') ? status * 10 + (c - '0') : 0;
+        }
+    }
+    impl_.metrics_.AddInFlight(1);
+    error_code ec;
+    stream_.expires_after(impl_.options_.read_timeout);
+    co_await asio::async_write(stream_, asio::buffer(fast_out_),
+                               asio::redirect_error(asio::use_awaitable, ec));
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    impl_.metrics_.ObserveRequest(request.method, route.empty() ? "unmatched" : route, status,
+                                  seconds);
+    impl_.metrics_.AddInFlight(-1);
+    if (ec) co_return FastOutcome::kClose;
+    if (close) {
+        stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+        co_return FastOutcome::kClose;
+    }
+    co_return FastOutcome::kDone;
 }
 
 asio::awaitable<bool> Server::Impl::Session::Write(Response response, const Answer& answer,

@@ -21,14 +21,33 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "common/error.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
 
 namespace overture::http {
+
+// The tracking fast path (docs/tracking.md, "Endpoints"): a GET or HEAD without a body is
+// offered to it on the I/O thread, before the hop to the worker pool. It writes a complete
+// HTTP/1.1 response (status line, headers, body; Content-Length always set; `Connection: close`
+// when !keep_alive) into `out` and returns true, or returns false (and leaves `out` empty) to
+// let the request take the normal path. It must not block: no database, no locks held long.
+// Fast-path requests are counted in the metrics (route = `route`) but not access-logged.
+struct FastRequest {
+    std::string_view method;  // GET or HEAD
+    std::string_view target;  // path and query as received
+    std::string_view user_agent;
+    std::string_view remote_address;
+    bool keep_alive = true;
+    bool head = false;
+};
+using FastPath =
+    std::function<bool(const FastRequest& request, std::string& out, std::string_view& route)>;
 
 struct ServerOptions {
     std::string host = "127.0.0.1";
@@ -40,6 +59,7 @@ struct ServerOptions {
     std::chrono::milliseconds idle_timeout{60000};    // keep-alive connection with no request
     std::chrono::milliseconds read_timeout{30000};    // to receive one whole request
     std::chrono::milliseconds shutdown_grace{30000};  // max wait for in-flight requests at stop
+    FastPath fast_path;                               // optional
 };
 
 class Server {

@@ -504,6 +504,111 @@ TEST_F(ServerTest, SigtermStopsTheServer) {
     EXPECT_FALSE(late.connected());
 }
 
+// The tracking fast path: answers /fast/... itself; anything else goes to the router.
+ServerOptions FastOptions() {
+    ServerOptions options;
+    options.fast_path = [](const FastRequest& req, std::string& out, std::string_view& route) {
+        if (!req.target.starts_with("/fast/")) return false;
+        if (req.target == "/fast/decline") return false;
+        const std::string body =
+            "fast " + std::string(req.target.substr(6)) + " " + std::string(req.user_agent);
+        out += "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ";
+        out += std::to_string(body.size());
+        out += req.keep_alive ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n";
+        if (!req.head) out += body;
+        route = "/fast/{x}";
+        return true;
+    };
+    return options;
+}
+
+TEST_F(ServerTest, FastPathAnswersGetAndHead) {
+    StartServer(FastOptions());
+    RawClient client(server_->port());
+    ASSERT_TRUE(client.Send(Get("/fast/a", "User-Agent: tester\r\n")));
+    auto res = client.Read();
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
+    EXPECT_EQ(res->body, "fast a tester");
+    EXPECT_EQ(res->Header("content-type"), "text/plain");
+    EXPECT_EQ(res->Header("server"), "");  // the bytes given, nothing added
+    ASSERT_TRUE(client.Send("HEAD /fast/b HTTP/1.1\r\nHost: t\r\n\r\n"));
+    res = client.Read(/*head=*/true);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->Header("content-length"), "7");
+    ASSERT_TRUE(client.Send(Get("/echo?after=1")));  // no stray body bytes in between
+    res = client.Read();
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->body, "/echo|after=1");
+    const std::string metrics = metrics_.Render();
+    EXPECT_NE(metrics.find("route=\"/fast/{x}\""), std::string::npos) << metrics;
+}
+
+TEST_F(ServerTest, FastPathDeclinesFallThroughToTheRouter) {
+    StartServer(FastOptions());
+    RawClient client(server_->port());
+    ASSERT_TRUE(client.Send(Get("/fast/decline")));
+    auto res = client.Read();
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 404);  // the router's JSON 404
+    EXPECT_EQ(res->Header("server"), "overture");
+    // Requests with a body, or with Expect, never take the fast path.
+    ASSERT_TRUE(client.Send("POST /fast/x HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nhi"));
+    res = client.Read();
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->Header("server"), "overture");
+    ASSERT_TRUE(client.Send(Get("/fast/e", "Content-Length: 0\r\n")));
+    res = client.Read();
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->body, "fast e ");
+}
+
+TEST_F(ServerTest, FastPathKeepAliveAndPipeliningInOrder) {
+    StartServer(FastOptions());
+    RawClient client(server_->port());
+    ASSERT_TRUE(client.Send(Get("/slow?n=1") + Get("/fast/2") + Get("/echo?n=3")));
+    const char* expected[] = {"slow 1", "fast 2 ", "/echo|n=3"};
+    for (const char* body : expected) {
+        auto res = client.Read();
+        ASSERT_TRUE(res) << body;
+        EXPECT_EQ(res->body, body);
+    }
+    ASSERT_TRUE(client.Send(Get("/fast/3") + Get("/fast/4") + Get("/slow?n=5")));
+    const char* more[] = {"fast 3 ", "fast 4 ", "slow 5"};
+    for (const char* body : more) {
+        auto res = client.Read();
+        ASSERT_TRUE(res) << body;
+        EXPECT_EQ(res->body, body);
+    }
+    // Connection: close from the client: answered with close, then closed.
+    ASSERT_TRUE(client.Send(Get("/fast/6", "Connection: close\r\n")));
+    auto res = client.Read();
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->Header("connection"), "close");
+    EXPECT_TRUE(client.WaitClosed());
+}
+
+TEST_F(ServerTest, FastPathGracefulStop) {
+    StartServer(FastOptions());
+    const std::uint16_t port = server_->port();
+    RawClient idle(port);
+    ASSERT_TRUE(idle.Send(Get("/fast/idle")));
+    ASSERT_TRUE(idle.Read());
+    RawClient partial(port);
+    ASSERT_TRUE(partial.Send("GET /fast/partial HTTP/1.1\r\nHo"));
+    std::this_thread::sleep_for(50ms);
+    server_->Stop();
+    EXPECT_TRUE(idle.WaitClosed());
+    ASSERT_TRUE(partial.Send("st: t\r\n\r\n"));
+    auto res = partial.Read();
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->body, "fast partial ");
+    EXPECT_EQ(res->Header("connection"), "close");
+    EXPECT_TRUE(partial.WaitClosed());
+    server_->Wait();
+    EXPECT_NE(metrics_.Render().find("\noverture_http_requests_in_flight 0\n"), std::string::npos);
+}
+
 TEST_F(ServerTest, WaitWithoutStartReturns) {
     Server server(ServerOptions{}, router_, metrics_);
     server.Wait();

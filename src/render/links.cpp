@@ -15,6 +15,8 @@
 #include <cstring>
 #include <string>
 
+#include "common/strings.hpp"
+
 namespace overture::render {
 namespace {
 
@@ -486,31 +488,6 @@ Flow RenderPieces(const std::vector<LinkPiece>& pieces, Origin at, RenderState& 
     return Flow::kNormal;
 }
 
-// Decodes the entities that HTML escaping produces (and the common named ones).
-std::string Unescape(std::string_view s) {
-    static constexpr std::pair<std::string_view, char> kEntities[] = {
-        {"&amp;", '&'},  {"&lt;", '<'},  {"&gt;", '>'},   {"&quot;", '"'},
-        {"&#39;", '\''}, {"&#34;", '"'}, {"&apos;", '\''}};
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size();) {
-        if (s[i] == '&') {
-            bool done = false;
-            for (const auto& [name, value] : kEntities) {
-                if (s.substr(i).starts_with(name)) {
-                    out += value;
-                    i += name.size();
-                    done = true;
-                    break;
-                }
-            }
-            if (done) continue;
-        }
-        out += s[i++];
-    }
-    return out;
-}
-
 bool IsSpecial(const Value& v, std::string_view url) {
     // Trimming cannot make a shorter string equal.
     return v.is_string() && v.as_string().size() >= url.size() && Trim(v.as_string()) == url;
@@ -564,7 +541,7 @@ Flow LinkNode::Render(RenderState& st, std::string& out) const {
         if (f != Flow::kNormal) return f;
         const std::string_view rendered(out.data() + start, out.size() - start);
         std::string decoded;
-        if (rendered.find('&') != std::string_view::npos) decoded = Unescape(rendered);
+        if (rendered.find('&') != std::string_view::npos) decoded = DecodeHtmlEntities(rendered);
         std::string_view plain = Trim(decoded.empty() ? rendered : std::string_view(decoded));
         const Context& c = st.context;
         if (!(plain.empty() || IStartsWith(plain, "mailto:") || IStartsWith(plain, "tel:") ||

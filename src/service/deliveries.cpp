@@ -319,7 +319,7 @@ Result<json::object> CheckSchedule(const json::value* v) {
 Result<json::object> CheckSettingsShape(const json::object& in) {
     if (auto st = OnlyKeys(in, "settings",
                            {"testProfileIds", "schedule", "validityHours", "throughputPerHour",
-                            "retryDelaySeconds"});
+                            "retryDelaySeconds", "tracking"});
         !st) {
         return Fail(st.error());
     }
@@ -340,6 +340,29 @@ Result<json::object> CheckSettingsShape(const json::object& in) {
     auto retry = IntAt(in, "retryDelaySeconds", "settings.retryDelaySeconds", 600, 1, 4 * 3600);
     if (!retry) return Fail(retry.error());
     out["retryDelaySeconds"] = *retry;
+    // Tracking (docs/tracking.md): the open pixel and click redirects, both on by default.
+    json::object tracking{{"opens", true}, {"clicks", true}};
+    if (const json::value* t = in.if_contains("tracking"); t && !t->is_null()) {
+        if (!t->is_object()) {
+            return Fail(
+                Bad("settings.tracking",
+                    "settings.tracking must be an object {\"opens\": bool, \"clicks\": bool}"));
+        }
+        if (auto st = OnlyKeys(t->get_object(), "settings.tracking", {"opens", "clicks"}); !st) {
+            return Fail(st.error());
+        }
+        for (const char* key : {"opens", "clicks"}) {
+            if (const json::value* v = t->get_object().if_contains(key)) {
+                if (!v->is_bool()) {
+                    return Fail(
+                        Bad(fmt::format("settings.tracking.{}", key),
+                            fmt::format("settings.tracking.{} must be true or false", key)));
+                }
+                tracking[key] = v->get_bool();
+            }
+        }
+    }
+    out["tracking"] = std::move(tracking);
     return out;
 }
 

@@ -38,7 +38,8 @@
 //                           "defaultTimeZone": "Europe/Paris"},
 //              "validityHours": 72,               (1-720; retries stop after it)
 //              "throughputPerHour": 0,            (0: no cap)
-//              "retryDelaySeconds": 600}          (first retry; doubles, at most 4 h)
+//              "retryDelaySeconds": 600,          (first retry; doubles, at most 4 h)
+//              "tracking": {"opens": true, "clicks": true}}  (docs/tracking.md)
 //
 // Thread-safe (holds only references).
 #include <boost/json/object.hpp>

@@ -214,11 +214,52 @@ Result<delivery::SendPlan> EmailChannels::PlanFor(
     const std::string base = public_url_;
     const SecretBox& secrets = secrets_;
     const std::int64_t id = d.id.value();
-    plan.links = [base, &secrets, id](std::int64_t profile) {
-        const std::string token = RecipientToken(secrets, id, profile);
-        return delivery::RecipientLinks{fmt::format("{}/t/u/{}", base, token),
-                                        fmt::format("{}/m/{}", base, token)};
-    };
+    if (keys_ && links_) {
+        // Tracking (docs/tracking.md): signed links made with the current key; the open pixel
+        // and click redirects as the delivery's settings say.
+        auto keys = keys_->Current();
+        auto special = std::make_shared<tracking::TrackingUrls>(
+            base, keys, id, std::make_shared<const tracking::DeliveryLinks>());
+        plan.links = [special](std::int64_t profile) {
+            return delivery::RecipientLinks{special->Unsubscribe(profile),
+                                            special->Mirror(profile)};
+        };
+        bool opens = true, clicks = true;
+        if (const auto* t = d.settings.if_contains("tracking"); t && t->is_object()) {
+            if (const auto* v = t->get_object().if_contains("opens"); v && v->is_bool()) {
+                opens = v->get_bool();
+            }
+            if (const auto* v = t->get_object().if_contains("clicks"); v && v->is_bool()) {
+                clicks = v->get_bool();
+            }
+        }
+        tracking::LinkRegistry* registry = links_;
+        plan.tracking =
+            [=](const std::vector<render::LinkInfo>& links) -> Result<delivery::MessageTracking> {
+            delivery::MessageTracking t;
+            if (opens) {
+                t.open_url = [special](std::int64_t profile, std::int64_t rendered_at_s) {
+                    return special->Open(profile, rendered_at_s);
+                };
+            }
+            if (clicks) {
+                auto registered = registry->Register(id, links);
+                if (!registered) return Fail(registered.error());
+                auto urls = std::make_shared<tracking::TrackingUrls>(base, keys, id,
+                                                                     std::move(*registered));
+                t.click_url = [urls](std::int64_t profile, const render::LinkInfo& link,
+                                     std::string_view url,
+                                     std::string& out) { urls->Click(profile, link, url, out); };
+            }
+            return t;
+        };
+    } else {
+        plan.links = [base, &secrets, id](std::int64_t profile) {
+            const std::string token = RecipientToken(secrets, id, profile);
+            return delivery::RecipientLinks{fmt::format("{}/t/u/{}", base, token),
+                                            fmt::format("{}/m/{}", base, token)};
+        };
+    }
     plan.delivery_data = {{"id", id}, {"label", d.label}};
     if (fragments_) {
         auto provider = fragments_();

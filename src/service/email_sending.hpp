@@ -26,11 +26,14 @@
 #include "service/deliveries.hpp"
 #include "service/dkim_keys.hpp"
 #include "service/routes.hpp"
+#include "tracking/keys.hpp"
+#include "tracking/links.hpp"
 
 namespace overture::service {
 
-// The links written into messages for one recipient. The endpoints behind them come with
-// tracking (issue 8); the tokens are signed already: "<delivery>.<profile>.<mac>".
+// The links written into messages for one recipient when tracking is not set up
+// (EmailChannels::SetTracking): "<delivery>.<profile>.<mac>". With tracking, the unsubscribe
+// and mirror links carry tracking tokens (tracking/token.hpp) instead.
 std::string RecipientToken(const SecretBox& secrets, std::int64_t delivery_id,
                            std::int64_t profile_id);
 
@@ -69,6 +72,13 @@ class EmailChannels final : public ProofSender {
     // The content fragments for `{% include %}`; set once by app/ before use.
     void SetFragments(delivery::FragmentSource fragments) { fragments_ = std::move(fragments); }
 
+    // Tracking (docs/tracking.md); set once by app/ before use. Without it, messages carry no
+    // open pixel, links as written, and unsubscribe/mirror links with RecipientToken.
+    void SetTracking(tracking::KeyStore* keys, tracking::LinkRegistry* links) {
+        keys_ = keys;
+        links_ = links;
+    }
+
   private:
     Result<std::shared_ptr<email::EmailRoute>> RouteFor(std::optional<std::int64_t> route_id);
 
@@ -83,6 +93,8 @@ class EmailChannels final : public ProofSender {
     boost::asio::any_io_executor executor_;
     std::string public_url_;
     delivery::FragmentSource fragments_;
+    tracking::KeyStore* keys_ = nullptr;
+    tracking::LinkRegistry* links_ = nullptr;
 
     std::mutex mutex_;
     struct OpenRoute {

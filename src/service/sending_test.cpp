@@ -93,9 +93,9 @@ class SendingTest : public storage::testing::BackendTest {
         return id.value_or(0);
     }
 
-    std::unique_ptr<delivery::DeliverySend> Sender(std::int64_t delivery,
-                                                   std::shared_ptr<ScriptedChannel> channel,
-                                                   std::string owner = "a", int batch = 100) {
+    std::unique_ptr<delivery::DeliverySend> Sender(
+        std::int64_t delivery, std::shared_ptr<ScriptedChannel> channel, std::string owner = "a",
+        int batch = 100, std::function<void(delivery::SendPlan&)> adjust = {}) {
         delivery::SendPlan plan;
         plan.delivery_id = delivery;
         plan.content = {.from_address = "news@shop.example",
@@ -109,6 +109,7 @@ class SendingTest : public storage::testing::BackendTest {
             return delivery::RecipientLinks{"https://x.example/u/" + std::to_string(p),
                                             "https://x.example/m/" + std::to_string(p)};
         };
+        if (adjust) adjust(plan);
         auto s = delivery::DeliverySend::Create(
             db(), clock_, std::move(plan), channel,
             {.owner = std::move(owner), .batch_size = batch, .lease = 30s});
@@ -232,6 +233,99 @@ TEST_P(SendingTest, SendsRendersAndWritesEveryOutcomeBack) {
     std::tie(kept, counted) = Counters(delivery);
     EXPECT_EQ(kept, (std::vector<std::int64_t>{0, 0, 2, 2}));
     EXPECT_EQ(kept, counted);
+}
+
+TEST(OpenPixel, GoesBeforeTheLastBodyEndTagOrAtTheEnd) {
+    std::string html = "<html><BODY><p>x</p></Body></html>";
+    delivery::InsertOpenPixel(html, "https://t.example/o/a&b\"c");
+    EXPECT_EQ(html,
+              "<html><BODY><p>x</p><img src=\"https://t.example/o/a&amp;b&quot;c\" width=\"1\" "
+              "height=\"1\" alt=\"\" style=\"display:block;width:1px;height:1px;border:0\"></Body>"
+              "</html>");
+    std::string fragment = "<p>no body</p>";
+    delivery::InsertOpenPixel(fragment, "u");
+    EXPECT_TRUE(fragment.starts_with("<p>no body</p><img src=\"u\""));
+    std::string two = "</body><p></p></body>";
+    delivery::InsertOpenPixel(two, "u");
+    EXPECT_TRUE(two.starts_with("</body><p></p><img")) << two;
+}
+
+// The tracking hooks (docs/tracking.md): links go through click_url with the recipient and the
+// link, the open pixel comes last in the body; the outcomes land in the hourly roll-up.
+TEST_P(SendingTest, TrackedLinksOpenPixelAndHourlyRollUp) {
+    const auto a = Profile("ada@ok.example", "Ada");
+    const auto b = Profile("hard@bad.example", "Bob");
+    const auto c = Profile("big@ok.example", "Cy");
+    const auto delivery = Delivery({a, b, c});
+    auto channel = std::make_shared<ScriptedChannel>();
+    channel->outcomes["hard@bad.example"] = {Outcome::kHard, "user_unknown", "550 5.1.1 no"};
+    channel->outcomes["big@ok.example"] = {Outcome::kIgnored, "message_too_large", "552"};
+    std::vector<std::string> seen_links;
+    auto sender = Sender(delivery, channel, "a", 100, [&](delivery::SendPlan& plan) {
+        plan.content.html =
+            "<html><body><a href=\"https://shop.example/?id={{ profile.id }}\">Shop</a> "
+            "<a href=\"mailto:x@y.example\">Mail</a> <a href=\"https://blog.example/\" "
+            "data-no-track>Blog</a></body></html>";
+        plan.tracking =
+            [&](const std::vector<render::LinkInfo>& links) -> Result<delivery::MessageTracking> {
+            for (const auto& l : links) seen_links.push_back(l.label);
+            delivery::MessageTracking t;
+            t.open_url = [](std::int64_t p, std::int64_t at) {
+                return "https://t.example/o/" + std::to_string(p) + "/" + std::to_string(at);
+            };
+            t.click_url = [](std::int64_t p, const render::LinkInfo& link, std::string_view url,
+                             std::string& out) {
+                out = "https://t.example/c/" + std::to_string(p) + "/" + std::to_string(link.id) +
+                      "?to=" + std::string(url);
+            };
+            return t;
+        };
+    });
+    ASSERT_TRUE(sender);
+    EXPECT_EQ(seen_links, (std::vector<std::string>{"Shop", "Mail", "Blog"}));
+    auto stats = sender->RunBatch(no_cancel_);
+    ASSERT_TRUE(stats) << stats.error().message;
+    ASSERT_EQ(channel->sent.size(), 3u);
+    const auto& m = channel->sent[0];
+    const auto id = std::to_string(a);
+    const auto now_s = std::to_string(ToUnixMillis(clock_.Now()) / 1000);
+    EXPECT_EQ(m.html, "<html><body><a href=\"https://t.example/c/" + id +
+                          "/0?to=https://shop.example/?id=" + id +
+                          "\">Shop</a> <a href=\"mailto:x@y.example\">Mail</a> <a "
+                          "href=\"https://blog.example/\">Blog</a><img src=\"https://t.example/o/" +
+                          id + "/" + now_s +
+                          "\" width=\"1\" height=\"1\" alt=\"\" "
+                          "style=\"display:block;width:1px;height:1px;border:0\"></body></html>");
+
+    // One row for the hour: 1 sent, 1 hard, 1 ignored; reasons apart.
+    const std::int64_t hour = ToUnixMillis(clock_.Now()) / 3'600'000 * 3'600'000;
+    storage::Params p(db().dialect());
+    const auto sql =
+        "SELECT hour, sent, hard_bounces, soft_bounces, ignored FROM delivery_stats WHERE "
+        "delivery_id = " +
+        p.Add(delivery);
+    auto rows = storage::WithRead(
+        db(), [&](storage::Transaction& tx) { return tx.QuerySql(sql, p.values()); });
+    ASSERT_TRUE(rows) << rows.error().message;
+    ASSERT_EQ(rows->size(), 1u);
+    EXPECT_EQ(storage::AsInt(rows->rows[0][0]), hour);
+    EXPECT_EQ(storage::AsInt(rows->rows[0][1]), 1);
+    EXPECT_EQ(storage::AsInt(rows->rows[0][2]), 1);
+    EXPECT_EQ(storage::AsInt(rows->rows[0][3]), 0);
+    EXPECT_EQ(storage::AsInt(rows->rows[0][4]), 1);
+    storage::Params q(db().dialect());
+    const auto reasons_sql =
+        "SELECT failure_type, reason, count FROM delivery_failure_stats WHERE delivery_id = " +
+        q.Add(delivery) + " ORDER BY failure_type";
+    auto reasons = storage::WithRead(
+        db(), [&](storage::Transaction& tx) { return tx.QuerySql(reasons_sql, q.values()); });
+    ASSERT_TRUE(reasons) << reasons.error().message;
+    ASSERT_EQ(reasons->size(), 2u);
+    EXPECT_EQ(storage::AsString(reasons->rows[0][0]), "hard");
+    EXPECT_EQ(storage::AsString(reasons->rows[0][1]), "user_unknown");
+    EXPECT_EQ(storage::AsInt(reasons->rows[0][2]), 1);
+    EXPECT_EQ(storage::AsString(reasons->rows[1][0]), "ignored");
+    EXPECT_EQ(storage::AsString(reasons->rows[1][1]), "message_too_large");
 }
 
 TEST_P(SendingTest, SoftFailuresStopAtTheEndOfTheValidityPeriod) {

@@ -55,6 +55,19 @@ test('init generates and prints the admin password once, then does nothing', () 
   assert.match(migrate.out, /up to date/);
 }));
 
+test('tracking rotate-key makes k2 then k3 the signing key', () => withDir((dir) => {
+  const url = `sqlite:${dir}/o.db`;
+  assert.equal(run(['init', '--database', url, '--admin-password', 'rotate-admin-password']).code, 0);
+  const first = run(['tracking', 'rotate-key', '--database', url]);
+  assert.equal(first.code, 0, first.err);
+  assert.match(first.out, /Tracking key k2 signs new links/);
+  const second = run(['tracking', 'rotate-key', '--database', url]);
+  assert.equal(second.code, 0, second.err);
+  assert.match(second.out, /Tracking key k3 /);
+  const bare = run(['tracking']);
+  assert.equal(bare.code, 2, 'a subcommand is required');
+}));
+
 test('OVERTURE_DATABASE works in place of --database', () => withDir((dir) => {
   const r = run(['init', '--admin-password', 'env-admin-password'], { OVERTURE_DATABASE: `sqlite:${dir}/env.db` });
   assert.equal(r.code, 0, r.err);
@@ -100,9 +113,15 @@ test('a taken port fails serve with exit 1 and says so', async () => {
   const server = await startServer();
   try {
     const port = new URL(server.url).port;
-    const r = run(['serve', '--database', server.dbUrl, '--listen', `127.0.0.1:${port}`]);
+    // The same installation key as the running server: serve opens the tracking keys first.
+    const r = run(['serve', '--database', server.dbUrl, '--listen', `127.0.0.1:${port}`],
+                  { OVERTURE_SECURITY_SECRET_KEY_FILE: path.join(server.files, 'secret.key') });
     assert.equal(r.code, 1);
     assert.match(r.err, /in use/);
+    // Another installation key cannot open the tracking keys: serve says which and what to do.
+    const wrong = run(['serve', '--database', server.dbUrl, '--listen', '127.0.0.1:0']);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.err, /tracking key k1 cannot be opened: .*secret_key_file/);
   } finally {
     await server.stop();
   }

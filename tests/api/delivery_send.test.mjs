@@ -437,7 +437,7 @@ test('content fragments are included when sending, and an unsubscribe link in on
   assert.equal(got.length, 2);
   for (const m of got) {
     assert.ok(m.raw.includes('The Shop SAS, 1 rue des Lilas, Paris'), 'the fragment is in the message');
-    assert.match(m.raw, /\/t\/u\/\d+\.\d+\./, 'the fragment\'s unsubscribe link is signed per recipient');
+    assert.match(m.raw, /\/t\/u\/k\d+\.\d+\.\d+\.0\.[A-Za-z0-9_-]{22}\b/, 'the fragment\'s unsubscribe link is signed per recipient');
   }
 
   // A delivery including a fragment that does not exist does not pass preparation.

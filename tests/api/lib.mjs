@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import * as mailFs from 'node:fs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 export const BIN = process.env.OVERTURE_BIN || path.join(root, 'build/test/overture');
@@ -158,4 +159,128 @@ export function errorOf(assert, r, status, code) {
   assert.equal(typeof r.json.error.message, 'string');
   if (code) assert.equal(r.json.error.code, code);
   return r.json.error;
+}
+
+
+// Polls `fn` until it returns something truthy (returned), or throws after `timeoutMs`.
+export async function waitFor(what, fn, timeoutMs = 60000, everyMs = 100) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+// A received message split into its parts (src/channels/email/mime.cpp writes them): header
+// fields (lower-case names, first occurrence, unfolded), and the decoded text and HTML parts
+// (quoted-printable, base64 or 7bit; UTF-8). `raw` is the file as bytes in a latin1 string;
+// line ends may be CRLF (SMTP) or LF (maildir files).
+export function parseMime(raw) {
+  const split = (entity) => {
+    const end = entity.indexOf('\n\n');
+    const head = (end < 0 ? entity : entity.slice(0, end)).replace(/\n[ \t]+/g, ' ');
+    const headers = {};
+    for (const line of head.split('\n')) {
+      const i = line.indexOf(':');
+      if (i > 0) headers[line.slice(0, i).toLowerCase()] ??= line.slice(i + 1).trim();
+    }
+    return { headers, body: end < 0 ? '' : entity.slice(end + 2) };
+  };
+  const decode = (body, encoding) => {
+    let bytes;
+    switch ((encoding || '7bit').toLowerCase()) {
+      case 'quoted-printable':
+        bytes = Buffer.from(body.replace(/=\n/g, '').replace(/=([0-9A-Fa-f]{2})/g,
+                                                                 (_, h) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+        break;
+      case 'base64': bytes = Buffer.from(body.replace(/\s+/g, ''), 'base64'); break;
+      default: bytes = Buffer.from(body, 'latin1');
+    }
+    return bytes.toString('utf8');
+  };
+  const out = { headers: null, html: null, text: null, raw };
+  const walk = (entity, top) => {
+    const { headers, body } = split(entity);
+    if (top) out.headers = headers;
+    const type = headers['content-type'] || 'text/plain';
+    const boundary = type.match(/boundary="?([^";]+)"?/i);
+    if (/^multipart\//i.test(type) && boundary) {
+      const delimiter = `--${boundary[1]}`;
+      const pieces = body.split(new RegExp(`(?:^|\\n)${delimiter.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:--)?[ \\t]*(?:\\n|$)`));
+      for (const piece of pieces.slice(1, -1)) walk(piece, false);
+      return;
+    }
+    const text = decode(body, headers['content-transfer-encoding']);
+    if (/^text\/html/i.test(type)) out.html ??= text;
+    else if (/^text\/plain/i.test(type)) out.text ??= text;
+  };
+  walk(raw.replace(/\r\n/g, '\n'), true);
+  return out;
+}
+
+// The messages a maildir route of `server` wrote into `folder` (new/), parsed.
+export function maildirMessages(server, folder) {
+  const dir = path.join(server.files, 'maildir', folder, 'new');
+  if (!mailFs.existsSync(dir)) return [];
+  return mailFs.readdirSync(dir).sort().map((n) => parseMime(mailFs.readFileSync(path.join(dir, n), 'latin1')));
+}
+
+// The tracked URLs in a message's HTML (attribute values, entities decoded), moved from the
+// default public URL (delivery.public_url, http://127.0.0.1:8080) onto `base`: { opens, clicks
+// (in document order), unsubscribes, mirrors }.
+export function trackedUrls(html, base, publicUrl = 'http://127.0.0.1:8080') {
+  const out = { opens: [], clicks: [], unsubscribes: [], mirrors: [] };
+  const unescape = (s) => s.replace(/&(amp|lt|gt|quot|#39|#x27|#34);/g, (_, e) =>
+    ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'", '#34': '"' })[e]);
+  for (const m of html.matchAll(/\b(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi)) {
+    const value = unescape(m[1] ?? m[2]);
+    if (!value.startsWith(`${publicUrl}/`)) continue;
+    const rest = value.slice(publicUrl.length);
+    const url = base + rest;
+    if (rest.startsWith('/t/o/')) out.opens.push(url);
+    else if (rest.startsWith('/t/c/')) out.clicks.push(url);
+    else if (rest.startsWith('/t/u/')) out.unsubscribes.push(url);
+    else if (rest.startsWith('/m/')) out.mirrors.push(url);
+  }
+  return out;
+}
+
+// A deterministic pseudo-random generator (mulberry32) for scripted tests.
+export function seededRandom(seed) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6D2B79F5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (n) => Math.floor(next() * n),
+    shuffle(items) {
+      const a2 = [...items];
+      for (let i = a2.length - 1; i > 0; i--) {
+        const j = Math.floor(next() * (i + 1));
+        [a2[i], a2[j]] = [a2[j], a2[i]];
+      }
+      return a2;
+    },
+  };
+}
+
+// Runs `fn` over `items` with at most `concurrency` at a time; results in input order.
+export async function mapLimit(items, concurrency, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i], i);
+    }
+  });
+  await Promise.all(workers);
+  return results;
 }

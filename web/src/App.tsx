@@ -1,4 +1,4 @@
-import { Navigate, Route, Routes } from 'react-router';
+import { Navigate, Route, Routes, useParams } from 'react-router';
 
 import { RequireAuth } from './auth';
 import { AppFrame } from './components/AppFrame';
@@ -35,6 +35,14 @@ import { ImportWizardPage } from './pages/audiences/imports/ImportWizardPage';
 import { DeliveriesPage } from './pages/deliveries/DeliveriesPage';
 import { DeliveryPage } from './pages/deliveries/DeliveryPage';
 import { FragmentsPage } from './pages/fragments/FragmentsPage';
+import { DeliveryReportPage } from './pages/reports/DeliveryReportPage';
+import { ReportsPage } from './pages/reports/ReportsPage';
+
+/** /deliveries/:id/report, the report's name in docs/reports.md, is /messages/:id/report in the UI. */
+function DeliveryReportRedirect() {
+  const { id = '' } = useParams();
+  return <Navigate to={`/messages/${encodeURIComponent(id)}/report`} replace />;
+}
 
 export function App() {
   return (
@@ -72,6 +80,9 @@ export function App() {
         <Route path="/messages" element={<DeliveriesPage />} />
         <Route path="/messages/fragments" element={<FragmentsPage />} />
         <Route path="/messages/:id" element={<DeliveryPage />} />
+        <Route path="/messages/:id/report" element={<DeliveryReportPage />} />
+        <Route path="/deliveries/:id/report" element={<DeliveryReportRedirect />} />
+        <Route path="/reports" element={<ReportsPage />} />
         <Route path="/admin" element={<AdminLayout />}>
           <Route index element={<Navigate to="users" replace />} />
           <Route path="users" element={<UsersPage />} />

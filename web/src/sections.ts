@@ -13,6 +13,6 @@ export const SECTIONS: Section[] = [
   { path: '/workflows', label: 'Workflows', arrivesWith: 'the workflow engine and its canvas' },
   { path: '/messages', label: 'Messages' },
   { path: '/landing-pages', label: 'Landing pages', arrivesWith: 'the landing page editor and form capture' },
-  { path: '/reports', label: 'Reports', arrivesWith: 'delivery tracking (opens, clicks, bounces) and the reporting dashboards' },
+  { path: '/reports', label: 'Reports' },
   { path: '/admin', label: 'Administration' },
 ];

@@ -20,6 +20,7 @@ import { NotFoundPanel } from './NotFoundPanel';
 import { SchemaGate } from './SchemaGate';
 import { ProfileSubscriptions } from './ProfileSubscriptions';
 import { SendingHistory } from '../../deliveries/SendingHistory';
+import { ProfileTracking } from '../../reports/ProfileTracking';
 
 export function ProfilePage() {
   return <SchemaGate name="profile">{(resource) => <Profile resource={resource} />}</SchemaGate>;
@@ -76,6 +77,7 @@ function Profile({ resource }: { resource: ResourceDef }) {
           <Stack gap="md">
             <ProfileSubscriptions profileId={profile.id} canWrite={writer} />
             <SendingHistory profileId={profile.id} />
+            <ProfileTracking profileId={profile.id} />
           </Stack>
         </Grid.Col>
       </Grid>

@@ -8,7 +8,7 @@ import {
   Stepper, Text, Title, Tooltip,
 } from '@mantine/core';
 import {
-  IconAlertTriangle, IconChecks, IconCopy, IconDeviceFloppy, IconDots, IconPlayerPlay, IconTrash,
+  IconAlertTriangle, IconChartBar, IconChecks, IconCopy, IconDeviceFloppy, IconDots, IconPlayerPlay, IconTrash,
 } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -31,6 +31,12 @@ import { DeliveryDashboard } from './DeliveryDashboard';
 import { PreviewProofs } from './PreviewProofs';
 import { AudienceStep, PropertiesStep, ScheduleStep } from './steps';
 import { deliveryKey, useDeliveryActions } from './useDeliveryActions';
+
+/** States in which a delivery has a report (opens, clicks, bounces): once it has started sending. */
+const REPORT_STATES: ReadonlySet<string> = new Set(['sending', 'paused', 'stopped', 'finished', 'failed']);
+function hasReport(state: string): boolean {
+  return REPORT_STATES.has(state);
+}
 
 function isConflict(e: unknown): boolean {
   return e instanceof ApiError && (e.status === 409 || e.code === 'aborted');
@@ -97,19 +103,26 @@ function DeliveryView({ delivery }: { delivery: Delivery }) {
             {delivery.confirmedAt ? ` · confirmed ${formatDateTime(delivery.confirmedAt)} by ${delivery.confirmedBy}` : ''}
           </Text>
         </Stack>
-        <Menu position="bottom-end" withinPortal>
-          <Menu.Target>
-            <Button variant="default" rightSection={<IconDots size={16} />}>More</Button>
-          </Menu.Target>
-          <Menu.Dropdown>
-            <Menu.Item leftSection={<IconCopy size={14} />} onClick={() => copy.mutate(false)}>Duplicate</Menu.Item>
-            <Menu.Item leftSection={<IconCopy size={14} />} onClick={() => copy.mutate(true)}>Save as template</Menu.Item>
-            <Menu.Divider />
-            <Menu.Item color="red" leftSection={<IconTrash size={14} />} disabled={!delivery.allowedActions.includes('delete')} onClick={() => setDeleting(true)}>
-              Delete
-            </Menu.Item>
-          </Menu.Dropdown>
-        </Menu>
+        <Group gap="xs">
+          {hasReport(delivery.state) ? (
+            <Button component={Link} to={`/messages/${delivery.id}/report`} variant="light" leftSection={<IconChartBar size={16} />} data-testid="open-report">
+              Report
+            </Button>
+          ) : null}
+          <Menu position="bottom-end" withinPortal>
+            <Menu.Target>
+              <Button variant="default" rightSection={<IconDots size={16} />}>More</Button>
+            </Menu.Target>
+            <Menu.Dropdown>
+              <Menu.Item leftSection={<IconCopy size={14} />} onClick={() => copy.mutate(false)}>Duplicate</Menu.Item>
+              <Menu.Item leftSection={<IconCopy size={14} />} onClick={() => copy.mutate(true)}>Save as template</Menu.Item>
+              <Menu.Divider />
+              <Menu.Item color="red" leftSection={<IconTrash size={14} />} disabled={!delivery.allowedActions.includes('delete')} onClick={() => setDeleting(true)}>
+                Delete
+              </Menu.Item>
+            </Menu.Dropdown>
+          </Menu>
+        </Group>
       </Group>
 
       {showsDashboard(delivery.state) ? <DeliveryDashboard delivery={delivery} /> : <DeliveryEditor key={delivery.id} delivery={delivery} />}

@@ -1,0 +1,328 @@
+// User-Agent and address classification for tracking events (tracking/agents.hpp). The tables
+// below are short on purpose: they name the agents that fetch images or follow links without a
+// person behind them often enough to skew a report, and the families a marketer asks about.
+// Matching is by substring on the agent (case-insensitive unless said), first match wins.
+#include "tracking/agents.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <optional>
+
+#include "common/strings.hpp"
+
+namespace overture::tracking {
+namespace {
+
+// ---- addresses --------------------------------------------------------------------------
+
+struct Address {
+    bool v6 = false;
+    std::array<std::uint8_t, 16> bytes{};  // v4 in the first 4
+};
+
+std::optional<std::uint32_t> ParseV4(std::string_view s) {
+    std::uint32_t out = 0;
+    int parts = 0;
+    std::size_t i = 0;
+    while (parts < 4) {
+        if (i >= s.size() || s[i] < '0' || s[i] > '9') return std::nullopt;
+        std::uint32_t part = 0;
+        std::size_t digits = 0;
+        while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+            part = part * 10 + static_cast<std::uint32_t>(s[i] - '0');
+            if (++digits > 3 || part > 255) return std::nullopt;
+            ++i;
+        }
+        out = (out << 8) | part;
+        ++parts;
+        if (parts < 4) {
+            if (i >= s.size() || s[i] != '.') return std::nullopt;
+            ++i;
+        }
+    }
+    if (i != s.size()) return std::nullopt;
+    return out;
+}
+
+int HexDigit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// RFC 4291 section 2.2 text forms: eight groups, one "::", a trailing dotted IPv4.
+std::optional<std::array<std::uint8_t, 16>> ParseV6(std::string_view s) {
+    std::array<std::uint16_t, 8> head{}, tail{};
+    int n_head = 0, n_tail = 0;
+    bool gap = false;
+    std::size_t i = 0;
+    if (s.starts_with("::")) {
+        gap = true;
+        i = 2;
+    }
+    while (i < s.size()) {
+        // A dotted IPv4 as the last 32 bits.
+        std::size_t end = s.find(':', i);
+        std::string_view group = s.substr(i, end == std::string_view::npos ? s.npos : end - i);
+        int& count = gap ? n_tail : n_head;
+        auto& groups = gap ? tail : head;
+        if (group.find('.') != std::string_view::npos) {
+            if (end != std::string_view::npos || n_head + n_tail + 2 > 8) return std::nullopt;
+            auto v4 = ParseV4(group);
+            if (!v4) return std::nullopt;
+            groups[count++] = static_cast<std::uint16_t>(*v4 >> 16);
+            groups[count++] = static_cast<std::uint16_t>(*v4 & 0xFFFF);
+            i = s.size();
+            break;
+        }
+        if (group.empty() || group.size() > 4 || n_head + n_tail >= 8) return std::nullopt;
+        std::uint16_t value = 0;
+        for (char c : group) {
+            int d = HexDigit(c);
+            if (d < 0) return std::nullopt;
+            value = static_cast<std::uint16_t>(value * 16 + d);
+        }
+        groups[count++] = value;
+        if (end == std::string_view::npos) {
+            i = s.size();
+            break;
+        }
+        i = end + 1;
+        if (i < s.size() && s[i] == ':') {
+            if (gap) return std::nullopt;  // a second "::"
+            gap = true;
+            ++i;
+        } else if (i == s.size()) {
+            return std::nullopt;  // a trailing single ':'
+        }
+    }
+    if (gap ? n_head + n_tail > 7 : n_head != 8) return std::nullopt;
+    std::array<std::uint16_t, 8> all{};
+    for (int k = 0; k < n_head; ++k) all[k] = head[k];
+    for (int k = 0; k < n_tail; ++k) all[8 - n_tail + k] = tail[k];
+    std::array<std::uint8_t, 16> out{};
+    for (int k = 0; k < 8; ++k) {
+        out[2 * k] = static_cast<std::uint8_t>(all[k] >> 8);
+        out[2 * k + 1] = static_cast<std::uint8_t>(all[k] & 0xFF);
+    }
+    return out;
+}
+
+// The peer address, "[v6]" brackets and a "%zone" suffix allowed; an IPv4-mapped IPv6 address
+// (::ffff:a.b.c.d, what a dual-stack socket reports) counts as IPv4.
+std::optional<Address> ParseAddress(std::string_view s) {
+    if (s.size() >= 2 && s.front() == '[' && s.back() == ']') s = s.substr(1, s.size() - 2);
+    if (auto pct = s.find('%'); pct != std::string_view::npos) s = s.substr(0, pct);
+    if (s.empty() || s.size() > 64) return std::nullopt;
+    Address a;
+    if (s.find(':') == std::string_view::npos) {
+        auto v4 = ParseV4(s);
+        if (!v4) return std::nullopt;
+        for (int k = 0; k < 4; ++k) a.bytes[k] = static_cast<std::uint8_t>(*v4 >> (24 - 8 * k));
+        return a;
+    }
+    auto v6 = ParseV6(s);
+    if (!v6) return std::nullopt;
+    static constexpr std::array<std::uint8_t, 12> kMapped = {0, 0, 0, 0, 0,    0,
+                                                             0, 0, 0, 0, 0xFF, 0xFF};
+    if (std::equal(kMapped.begin(), kMapped.end(), v6->begin())) {
+        for (int k = 0; k < 4; ++k) a.bytes[k] = (*v6)[12 + k];
+        return a;
+    }
+    a.v6 = true;
+    a.bytes = *v6;
+    return a;
+}
+
+struct Range {
+    bool v6;
+    std::array<std::uint8_t, 16> prefix;
+    int bits;
+};
+
+bool InRange(const Address& a, const Range& r) {
+    if (a.v6 != r.v6) return false;
+    int bits = r.bits;
+    for (int k = 0; bits > 0; ++k, bits -= 8) {
+        const std::uint8_t mask = bits >= 8 ? 0xFF : static_cast<std::uint8_t>(0xFF << (8 - bits));
+        if ((a.bytes[k] & mask) != (r.prefix[k] & mask)) return false;
+    }
+    return true;
+}
+
+// Apple Mail Privacy Protection fetches remote content through Apple's proxies, from Apple's
+// 17.0.0.0/8 (ARIN NET-17-0-0-0-1; Apple's "Mail Privacy Protection" support notes and the
+// ESPs' write-ups of MPP, e.g. Litmus and SendGrid, say MPP opens come from there with the
+// bare agent "Mozilla/5.0").
+constexpr Range kApple[] = {{false, {17}, 8}};
+
+// Exchange Online Protection's outbound ranges (Microsoft 365 "URLs and IP address ranges",
+// Exchange Online, ID 9), from where Microsoft's mail servers fetch or scan content.
+constexpr Range kMicrosoft[] = {
+    {false, {40, 92}, 15},
+    {false, {40, 107}, 16},
+    {false, {52, 100}, 14},
+    {false, {104, 47}, 17},
+    {true, {0x2a, 0x01, 0x01, 0x11, 0xf4, 0x00}, 48},  // 2a01:111:f400::/48
+    {true, {0x2a, 0x01, 0x01, 0x11, 0xf4, 0x03}, 48},  // 2a01:111:f403::/48
+};
+
+template <std::size_t N>
+bool InAny(const std::optional<Address>& a, const Range (&ranges)[N]) {
+    if (!a) return false;
+    for (const Range& r : ranges) {
+        if (InRange(*a, r)) return true;
+    }
+    return false;
+}
+
+// ---- agents -----------------------------------------------------------------------------
+
+bool Contains(std::string_view lower_agent, std::string_view lower_needle) {
+    return lower_agent.find(lower_needle) != std::string_view::npos;
+}
+
+std::string Lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+}
+
+struct Family {
+    std::string_view needle;  // lower case
+    std::string_view name;
+};
+
+// Image proxies: the provider's servers fetch the pixel when the message is delivered or
+// first shown, so the open says nothing about a person.
+//   Gmail: "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com
+//   GoogleImageProxy)" (Google's "Image proxy" notes for senders, 2013).
+//   Yahoo: "YahooMailProxy; https://help.yahoo.com/kb/yahoo-mail-proxy-SLN28749.html".
+constexpr Family kProxies[] = {
+    {"googleimageproxy", "Gmail"},
+    {"yahoomailproxy", "Yahoo"},
+};
+
+// Link scanners of mail security gateways and HTTP tools; none is a person reading mail.
+// Names as their agents carry them (vendor documentation of URL defense / sandboxing, and what
+// shows up in tracking logs).
+constexpr Family kBots[] = {
+    {"barracuda", "Barracuda"},
+    {"mimecast", "Mimecast"},
+    {"proofpoint", "Proofpoint"},
+    {"symantec", "Symantec"},
+    {"python-requests", "python-requests"},
+    {"python-urllib", "python-urllib"},
+    {"curl/", "curl"},
+    {"go-http-client", "Go-http-client"},
+    {"wget/", "Wget"},
+    {"libwww-perl", "libwww-perl"},
+    {"okhttp", "okhttp"},
+    {"headlesschrome", "HeadlessChrome"},
+    {"crawler", "bot"},
+    {"spider", "bot"},
+    {"scanner", "bot"},
+};
+
+// "bot" as a word or a name's end ("Googlebot/2.1", "bingbot", "Slackbot-LinkExpanding"), but
+// not inside a device name such as "CUBOT".
+bool HasBotToken(std::string_view a) {
+    for (std::size_t at = a.find("bot"); at != std::string_view::npos; at = a.find("bot", at + 1)) {
+        if (at >= 2 && a.substr(at - 2, 2) == "cu") continue;
+        const std::size_t after = at + 3;
+        if (after == a.size()) return true;
+        const char c = a[after];
+        if (!(c >= 'a' && c <= 'z')) return true;
+    }
+    return false;
+}
+
+// Mail and browser families, in the order they are tried: mail clients first (their agents
+// often also carry a browser token), then browsers whose agents carry another's token (Edge
+// and Opera say "Chrome", Chrome says "Safari") before the one they imitate.
+constexpr Family kClients[] = {
+    {"thunderbird/", "Thunderbird"},
+    {"microsoft outlook", "Outlook"},
+    {"ms-office", "Outlook"},
+    {"msoffice", "Outlook"},
+    {"outlook-ios", "Outlook"},
+    {"outlook-android", "Outlook"},
+    {"gmail", "Gmail"},
+    {"yahoomobilemail", "Yahoo"},
+    {"samsungemail", "Samsung Email"},
+    {"samsung email", "Samsung Email"},
+    {"edg/", "Edge"},
+    {"edge/", "Edge"},
+    {"edga/", "Edge"},
+    {"edgios/", "Edge"},
+    {"opr/", "Opera"},
+    {"opera", "Opera"},
+    {"chrome/", "Chrome"},
+    {"crios/", "Chrome"},
+    {"firefox/", "Firefox"},
+    {"fxios/", "Firefox"},
+};
+
+// Apple Mail (macOS, iOS, iPadOS) shows messages in a WebKit view whose agent has no browser
+// token: "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML,
+// like Gecko) Mobile/15E148", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)
+// AppleWebKit/605.1.15 (KHTML, like Gecko)".
+bool IsAppleMail(std::string_view a) {
+    return Contains(a, "applewebkit") && !Contains(a, "safari") && !Contains(a, "chrome") &&
+           (Contains(a, "iphone") || Contains(a, "ipad") || Contains(a, "macintosh"));
+}
+
+// Android tablets leave "Mobile" out of the agent (Chrome for Android's documented phone and
+// tablet agent patterns), so Android alone means a tablet.
+std::string Device(std::string_view a) {
+    if (Contains(a, "ipad") || Contains(a, "tablet")) return "tablet";
+    if (Contains(a, "mobile") || Contains(a, "iphone") || Contains(a, "ipod")) return "mobile";
+    if (Contains(a, "android")) return "tablet";
+    return "desktop";
+}
+
+}  // namespace
+
+AgentInfo ClassifyAgent(std::string_view user_agent, std::string_view remote_address) {
+    const std::string a = Lower(Trim(user_agent));
+    const auto address = ParseAddress(remote_address);
+
+    for (const Family& f : kProxies) {
+        if (Contains(a, f.needle)) return {"proxy", std::string(f.name), true};
+    }
+    // Apple's MPP proxy sends a bare "Mozilla/5.0": no platform in parentheses, no engine.
+    if (InAny(address, kApple) && !Contains(a, "(")) {
+        return {"proxy", "Apple Mail", true};
+    }
+    if (Contains(a, "ms-office") && InAny(address, kMicrosoft)) {
+        return {"proxy", "Outlook", true};
+    }
+
+    if (a.empty()) return {"bot", "other", true};
+    for (const Family& f : kBots) {
+        if (Contains(a, f.needle)) return {"bot", std::string(f.name), true};
+    }
+    if (HasBotToken(a)) return {"bot", "bot", true};
+
+    AgentInfo info;
+    info.device = Device(a);
+    info.client = "other";
+    for (const Family& f : kClients) {
+        if (Contains(a, f.needle)) {
+            info.client = std::string(f.name);
+            return info;
+        }
+    }
+    if (IsAppleMail(a)) {
+        info.client = "Apple Mail";
+    } else if (Contains(a, "safari/")) {
+        info.client = "Safari";
+    }
+    return info;
+}
+
+}  // namespace overture::tracking

@@ -1,0 +1,454 @@
+// Tracking event ingestion: a queue swapped out under a mutex, one writer thread, one
+// transaction per batch (tracking/ingest.hpp).
+//
+// A batch is first aggregated in memory: the log rows, the counters per (delivery, hour), per
+// (delivery, link, hour) and per (delivery, device, client), and the first event of each
+// (delivery, profile, open or click) pair. The database then sees one bulk insert of the log,
+// one unique-row insert per (delivery, kind, hour) group with all its recipients as one JSON
+// parameter (its change count is the number of new uniques), and one ExecBatch per roll-up
+// table. So the statements per batch grow with neither the events nor the recipients, only
+// with the deliveries, links and hours in it.
+#include "tracking/ingest.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+#include <unordered_map>
+
+#include "common/log.hpp"
+#include "tracking/keys.hpp"
+
+namespace overture::tracking {
+namespace {
+
+constexpr std::int64_t kHourMs = 3'600'000;
+constexpr std::int32_t kOpenUnique = -1;   // tracking_uniques.link_id of an open
+constexpr std::int32_t kClickUnique = -2;  // of a click on any link
+constexpr auto kRetryPause = std::chrono::seconds(1);
+constexpr auto kStopRetryFor = std::chrono::seconds(30);
+
+std::int64_t HourOf(std::int64_t at_ms) {
+    std::int64_t r = at_ms % kHourMs;
+    if (r < 0) r += kHourMs;
+    return at_ms - r;
+}
+
+struct Counters {
+    std::int64_t opens = 0, unique_opens = 0, machine_opens = 0, clicks = 0, unique_clicks = 0,
+                 unsubscribes = 0, mirror_views = 0;
+};
+struct LinkCounters {
+    std::int64_t clicks = 0, unique_clicks = 0;
+};
+struct AgentCounters {
+    std::int64_t opens = 0, machine_opens = 0, clicks = 0;
+};
+
+// (delivery, profile) and (delivery, hour) keys.
+struct Pair {
+    std::int64_t a = 0, b = 0;
+    bool operator==(const Pair&) const = default;
+};
+std::size_t Mix(std::uint64_t a, std::uint64_t b) {
+    std::uint64_t h = (a * 0x9E3779B97F4A7C15ULL) ^ b;
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ULL;
+    return static_cast<std::size_t>(h ^ (h >> 32));
+}
+struct PairHash {
+    std::size_t operator()(const Pair& k) const {
+        return Mix(static_cast<std::uint64_t>(k.a), static_cast<std::uint64_t>(k.b));
+    }
+};
+// (delivery, profile, link) and (delivery, link, hour).
+struct Triple {
+    std::int64_t a = 0, b = 0, c = 0;
+    bool operator==(const Triple&) const = default;
+};
+struct TripleHash {
+    std::size_t operator()(const Triple& k) const {
+        return Mix(Mix(static_cast<std::uint64_t>(k.a), static_cast<std::uint64_t>(k.b)),
+                   static_cast<std::uint64_t>(k.c));
+    }
+};
+
+// (delivery, device, client), viewing the strings of the batch's events.
+struct AgentKey {
+    std::int64_t delivery = 0;
+    std::string_view device, client;
+    bool operator==(const AgentKey&) const = default;
+};
+struct AgentKeyHash {
+    std::size_t operator()(const AgentKey& k) const {
+        return Mix(
+            Mix(static_cast<std::uint64_t>(k.delivery), std::hash<std::string_view>()(k.device)),
+            std::hash<std::string_view>()(k.client));
+    }
+};
+
+// The first time (Unix ms) each key was seen in the batch.
+template <typename Key, typename Hash>
+void First(std::unordered_map<Key, std::int64_t, Hash>& map, const Key& key, std::int64_t at) {
+    auto [it, added] = map.try_emplace(key, at);
+    if (!added && at < it->second) it->second = at;
+}
+
+using ValueRows = std::vector<std::vector<storage::Value>>;
+
+// A User-Agent as the log keeps it: at most 256 bytes, printable ASCII (a header may carry any
+// byte; PostgreSQL refuses invalid UTF-8 and NUL, and one bad row must not block a batch).
+std::string CleanAgent(std::string_view agent) {
+    std::string out(agent.substr(0, 256));
+    for (char& ch : out) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c < 0x20 || c >= 0x7F) ch = '?';
+    }
+    return out;
+}
+
+// Unique rows to insert, by (delivery, link id, hour of the first event): the JSON array of
+// [profile, first seen] pairs that tracking-uniques-insert takes.
+using UniqueGroups = std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t>, std::string>;
+
+void AddUnique(UniqueGroups& groups, std::int64_t delivery, std::int64_t link, std::int64_t profile,
+               std::int64_t first_at) {
+    std::string& json = groups[{delivery, link, HourOf(first_at)}];
+    json += json.empty() ? "[[" : ",[";
+    json += std::to_string(profile);
+    json += ',';
+    json += std::to_string(first_at);
+    json += ']';
+}
+
+// Inserts each group with one statement and calls `count(delivery, link, hour, new rows)`.
+template <typename Fn>
+Status InsertUniques(storage::Transaction& tx, UniqueGroups& groups, Fn&& count) {
+    for (auto& [key, json] : groups) {
+        const auto& [delivery, link, hour] = key;
+        json += ']';
+        auto n = tx.Exec("tracking-uniques-insert", {delivery, link, std::move(json)});
+        if (!n) return Fail(std::move(n.error()));
+        count(delivery, link, hour, *n);
+    }
+    return {};
+}
+
+}  // namespace
+
+std::string_view EventKindName(EventKind kind) {
+    switch (kind) {
+        case EventKind::kOpen:
+            return "open";
+        case EventKind::kClick:
+            return "click";
+        case EventKind::kUnsubscribe:
+            return "unsubscribe";
+        case EventKind::kMirror:
+            return "mirror";
+    }
+    return "open";
+}
+
+Ingestor::Ingestor(storage::Database& db, const Clock& clock, IngestOptions options)
+    : db_(db), clock_(clock), options_(options) {
+    if (options_.max_batch == 0) options_.max_batch = 1;
+}
+
+Ingestor::~Ingestor() { Stop(); }
+
+void Ingestor::Start() {
+    std::lock_guard lock(mutex_);
+    if (thread_.joinable() || stopping_) return;
+    thread_ = std::thread([this] { Run(); });
+}
+
+void Ingestor::Stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    // What the writer had not written yet (and anything accepted since): written here, with
+    // retries while the database fails, for at most kStopRetryFor.
+    const auto give_up = std::chrono::steady_clock::now() + kStopRetryFor;
+    while (true) {
+        Status st = Flush();
+        if (st) return;
+        if (std::chrono::steady_clock::now() >= give_up) {
+            spdlog::error("tracking: stopping with {} events not written: {} ({})", stats().queued,
+                          st.error().message, st.error().detail);
+            return;
+        }
+        std::this_thread::sleep_for(kRetryPause);
+    }
+}
+
+void Ingestor::Accept(Event event) {
+    bool full = false;
+    {
+        std::lock_guard lock(mutex_);
+        queue_.push_back(std::move(event));
+        full = queue_.size() == options_.max_batch;
+        accepted_.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (full) cv_.notify_one();  // a full batch is written without waiting for the interval
+}
+
+Status Ingestor::Flush() {
+    std::lock_guard write_lock(write_mutex_);
+    {
+        std::lock_guard lock(mutex_);
+        if (pending_.empty()) {
+            pending_.swap(queue_);
+        } else {
+            pending_.insert(pending_.end(), std::make_move_iterator(queue_.begin()),
+                            std::make_move_iterator(queue_.end()));
+            queue_.clear();
+        }
+    }
+    std::size_t done = 0;
+    Status result;
+    while (done < pending_.size()) {
+        const std::size_t n = std::min(options_.max_batch, pending_.size() - done);
+        Status st = Write(std::span<const Event>(pending_.data() + done, n));
+        if (!st) {
+            failures_.fetch_add(1, std::memory_order_relaxed);
+            result = std::move(st);
+            break;
+        }
+        done += n;
+        written_.fetch_add(n, std::memory_order_relaxed);
+    }
+    if (done == pending_.size()) {
+        pending_.clear();
+        // Keep the capacity of a normal batch, not of a burst.
+        if (pending_.capacity() > 4 * options_.max_batch) pending_.shrink_to_fit();
+    } else {
+        pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(done));
+    }
+    return result;
+}
+
+IngestStats Ingestor::stats() const {
+    IngestStats s;
+    s.accepted = accepted_.load();
+    s.written = written_.load();
+    s.queued = s.accepted - std::min(s.accepted, s.written);
+    s.failures = failures_.load();
+    s.dropped = dropped_.load();
+    return s;
+}
+
+void Ingestor::Run() {
+    SetThreadName("ov-tracking");
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+        cv_.wait_for(lock, options_.flush_interval,
+                     [&] { return stopping_ || queue_.size() >= options_.max_batch; });
+        if (stopping_) break;  // Stop() writes the rest
+        lock.unlock();
+        Status st = Flush();
+        if (!st) {
+            spdlog::warn("tracking: writing events failed, retrying in 1 s: {} ({})",
+                         st.error().message, st.error().detail);
+        }
+        if (options_.key_store != nullptr) {
+            if (Status k = options_.key_store->Refresh(options_.key_reload); !k) {
+                spdlog::warn("tracking: reloading the tracking keys failed: {} ({})",
+                             k.error().message, k.error().detail);
+            }
+        }
+        lock.lock();
+        if (!st) cv_.wait_for(lock, kRetryPause, [&] { return stopping_; });
+    }
+}
+
+Status Ingestor::Write(std::span<const Event> batch) {
+    if (batch.empty()) return {};
+    auto began = db_.Begin(storage::TxMode::kWrite);
+    if (!began) return Fail(std::move(began.error()));
+    storage::Transaction& tx = **began;
+
+    // Deliveries that still exist (checked in this transaction: a delivery deleted later makes
+    // a roll-up insert fail on its foreign key, and the retry drops its events).
+    std::unordered_map<std::int64_t, bool> alive;
+    for (const Event& e : batch) alive.try_emplace(e.delivery_id, false);
+    for (auto& [id, exists] : alive) {
+        auto rows = tx.Query("tracking-delivery-exists", {id});
+        if (!rows) return Fail(std::move(rows.error()));
+        exists = !rows->empty();
+    }
+
+    const std::int64_t machine_window_ms =
+        static_cast<std::int64_t>(std::max(options_.machine_open_seconds, 0)) * 1000;
+    ValueRows log;
+    log.reserve(batch.size());
+    std::unordered_map<Pair, Counters, PairHash> stats;               // (delivery, hour)
+    std::unordered_map<Triple, LinkCounters, TripleHash> link_stats;  // (delivery, link, hour)
+    std::unordered_map<AgentKey, AgentCounters, AgentKeyHash> agent_stats;
+    std::unordered_map<Pair, std::int64_t, PairHash> opened, clicked;  // first at
+    std::unordered_map<Triple, std::int64_t, TripleHash> link_clicked;
+    std::uint64_t dropped = 0;
+    opened.reserve(batch.size() / 2);
+    clicked.reserve(batch.size() / 4);
+    // Events come in time order, mostly of one delivery: the last lookups are kept (the maps
+    // are node-based, so the pointers stay valid).
+    std::int64_t last_delivery = -1, last_hour = -1;
+    bool last_alive = false;
+    Counters* last_counters = nullptr;
+
+    for (const Event& e : batch) {
+        if (e.delivery_id != last_delivery) {
+            last_delivery = e.delivery_id;
+            last_alive = alive[e.delivery_id];
+            last_counters = nullptr;
+        }
+        if (!last_alive) {
+            ++dropped;
+            continue;
+        }
+        const std::int64_t at = ToUnixMillis(e.at);
+        const std::int64_t hour = HourOf(at);
+        if (last_counters == nullptr || hour != last_hour) {
+            last_counters = &stats[{e.delivery_id, hour}];
+            last_hour = hour;
+        }
+        const bool machine =
+            e.machine || (e.kind == EventKind::kOpen && machine_window_ms > 0 &&
+                          e.rendered_at_s > 0 && at - e.rendered_at_s * 1000 < machine_window_ms);
+        const bool has_link = e.kind == EventKind::kClick && e.link_id >= 0;
+        log.push_back(
+            {e.delivery_id, e.profile_id, std::string(EventKindName(e.kind)),
+             has_link ? storage::Value(static_cast<std::int64_t>(e.link_id)) : storage::Value(),
+             machine, at, CleanAgent(e.device), CleanAgent(e.client), CleanAgent(e.agent)});
+
+        Counters& c = *last_counters;
+        const Pair who{e.delivery_id, e.profile_id};
+        auto agent = [&]() -> AgentCounters& {
+            return agent_stats[{e.delivery_id, e.device, e.client}];
+        };
+        switch (e.kind) {
+            case EventKind::kOpen:
+                if (machine) {
+                    ++c.machine_opens;
+                    ++agent().machine_opens;
+                } else {
+                    ++c.opens;
+                    ++agent().opens;
+                    First(opened, who, at);
+                }
+                break;
+            case EventKind::kClick:
+                ++c.clicks;
+                ++agent().clicks;
+                First(clicked, who, at);
+                if (has_link) {
+                    ++link_stats[{e.delivery_id, e.link_id, hour}].clicks;
+                    First(link_clicked, {e.delivery_id, e.profile_id, e.link_id}, at);
+                }
+                break;
+            case EventKind::kUnsubscribe:
+                ++c.unsubscribes;
+                break;
+            case EventKind::kMirror:
+                ++c.mirror_views;
+                break;
+        }
+    }
+
+    if (!log.empty()) {
+        static const std::vector<std::string> kColumns = {"delivery_id", "profile_id", "kind",
+                                                          "link_id",     "machine",    "at",
+                                                          "device",      "client",     "agent"};
+        if (auto n = tx.BulkInsert("tracking_events", kColumns, log); !n) {
+            return Fail(std::move(n.error()));
+        }
+    }
+
+    // Unique rows, grouped by (delivery, hour of the first event) so that each group's change
+    // count is that hour's new uniques. Opens go first: a click's implicit open counts only
+    // when the recipient has no open row yet (and none from a human open in this batch).
+    UniqueGroups human_opens, implicit_opens, clickers, link_clickers;
+    for (const auto& [who, at] : opened) AddUnique(human_opens, who.a, kOpenUnique, who.b, at);
+    for (const auto& [who, at] : clicked) {
+        if (!opened.contains(who)) AddUnique(implicit_opens, who.a, kOpenUnique, who.b, at);
+    }
+    for (const auto& [who, at] : clicked) AddUnique(clickers, who.a, kClickUnique, who.b, at);
+    for (const auto& [key, at] : link_clicked) AddUnique(link_clickers, key.a, key.c, key.b, at);
+    auto add = [&](UniqueGroups& groups, auto&& apply) -> Status {
+        return InsertUniques(tx, groups,
+                             [&](std::int64_t delivery, std::int64_t link, std::int64_t hour,
+                                 std::int64_t n) { apply(delivery, link, hour, n); });
+    };
+    if (auto st = add(human_opens,
+                      [&](auto d, auto, auto h, auto n) {
+                          stats[{d, h}].unique_opens += n;
+                      });
+        !st) {
+        return st;
+    }
+    if (auto st = add(implicit_opens,
+                      [&](auto d, auto, auto h, auto n) {
+                          Counters& c = stats[{d, h}];
+                          c.opens += n;
+                          c.unique_opens += n;
+                      });
+        !st) {
+        return st;
+    }
+    if (auto st = add(clickers,
+                      [&](auto d, auto, auto h, auto n) {
+                          stats[{d, h}].unique_clicks += n;
+                      });
+        !st) {
+        return st;
+    }
+    if (auto st = add(link_clickers,
+                      [&](auto d, auto link, auto h, auto n) {
+                          link_stats[{d, link, h}].unique_clicks += n;
+                      });
+        !st) {
+        return st;
+    }
+
+    // The roll-ups: one upsert per row, one ExecBatch per table.
+    ValueRows rows;
+    rows.reserve(stats.size());
+    for (const auto& [key, c] : stats) {
+        rows.push_back({key.a, key.b, c.opens, c.unique_opens, c.machine_opens, c.clicks,
+                        c.unique_clicks, c.unsubscribes, c.mirror_views});
+    }
+    if (!rows.empty()) {
+        if (auto n = tx.ExecBatch("tracking-stats-add", rows); !n)
+            return Fail(std::move(n.error()));
+    }
+    rows.clear();
+    for (const auto& [key, c] : link_stats) {
+        rows.push_back({key.a, key.b, key.c, c.clicks, c.unique_clicks});
+    }
+    if (!rows.empty()) {
+        if (auto n = tx.ExecBatch("tracking-link-stats-add", rows); !n) {
+            return Fail(std::move(n.error()));
+        }
+    }
+    rows.clear();
+    for (const auto& [key, c] : agent_stats) {
+        // Two keys may name one row ('' and "other"): two upserts, both add.
+        rows.push_back({key.delivery, key.device.empty() ? "other" : CleanAgent(key.device),
+                        key.client.empty() ? "other" : CleanAgent(key.client), c.opens,
+                        c.machine_opens, c.clicks});
+    }
+    if (!rows.empty()) {
+        if (auto n = tx.ExecBatch("tracking-agent-stats-add", rows); !n) {
+            return Fail(std::move(n.error()));
+        }
+    }
+    if (auto st = tx.Commit(); !st) return st;
+    dropped_.fetch_add(dropped, std::memory_order_relaxed);
+    return {};
+}
+
+}  // namespace overture::tracking
