@@ -20,9 +20,20 @@ CREATE TABLE tracking_links (
     PRIMARY KEY (delivery_id, link_id)
 );
 
--- The tracking log: one row per accepted event.
+-- The User-Agents of tracking events, each once (100 to 256 bytes that most events of a
+-- campaign share): an event row keeps the id. Never deleted.
+CREATE TABLE tracking_agents (
+    id          INTEGER PRIMARY KEY,
+    agent       TEXT    NOT NULL UNIQUE  -- printable ASCII, at most 256 bytes
+);
+
+-- The tracking log: one row per accepted event. Append-only, written by the ingestion
+-- (tracking/ingest.cpp) and read per profile only (report-profile-tracking), so it keeps one
+-- index: every index costs each event a B-tree insert, a random one for a key such as the
+-- profile. The id is the rowid without AUTOINCREMENT (which would rewrite sqlite_sequence for
+-- every row inserted); rows are never deleted from the top, so ids still only grow.
 CREATE TABLE tracking_events (
-    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    id          INTEGER PRIMARY KEY,
     delivery_id BIGINT  NOT NULL,
     profile_id  BIGINT  NOT NULL,
     kind        TEXT    NOT NULL,  -- open, click, unsubscribe, mirror
@@ -31,10 +42,10 @@ CREATE TABLE tracking_events (
     at          BIGINT  NOT NULL,
     device      TEXT    NOT NULL DEFAULT '',  -- desktop, mobile, tablet, proxy, bot, other
     client      TEXT    NOT NULL DEFAULT '',  -- Gmail, Apple Mail, Outlook, Chrome, ...
-    agent       TEXT    NOT NULL DEFAULT ''   -- the User-Agent, at most 256 bytes
+    agent_id    BIGINT                        -- tracking_agents.id: the User-Agent
 );
-CREATE INDEX tracking_events_profile_idx ON tracking_events(profile_id, at);
-CREATE INDEX tracking_events_delivery_idx ON tracking_events(delivery_id, at);
+-- A profile's events, newest first (by id: an SQLite index entry ends with the rowid).
+CREATE INDEX tracking_events_profile_idx ON tracking_events(profile_id);
 
 -- Who opened or clicked, once each: link_id -1 is an open (human, or implied by a click), -2 a
 -- click on any link, n >= 0 a click on link n. Unique counts are the rows inserted here.

@@ -21,6 +21,13 @@ SELECT link_id, url, label, category FROM tracking_links WHERE delivery_id = $1 
 -- name: tracking-delivery-exists
 SELECT id FROM deliveries WHERE id = $1;
 
+-- name: tracking-agent-id
+-- $1 a User-Agent (cleaned): its tracking_agents id, added when new. The ingestion keeps the
+-- ids it got in memory, so this runs once per agent and process.
+INSERT INTO tracking_agents (agent) VALUES ($1)
+ON CONFLICT (agent) DO UPDATE SET agent = excluded.agent
+RETURNING id;
+
 -- name: tracking-uniques-insert
 -- $1 delivery, $2 link id (-1 open, -2 any click, n link n), $3 a JSON array of
 -- [profile, first seen] pairs. The rows it inserts (its change count) are the new unique

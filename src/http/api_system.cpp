@@ -45,6 +45,12 @@ void RegisterSystemRoutes(Router& router, const ApiContext& ctx) {
             out += "# TYPE overture_db_pool_timeouts_total counter\n";
             out += "overture_db_pool_timeouts_total " + std::to_string(s.timeouts) + "\n";
         });
+        if (ctx.ingestor != nullptr) {
+            ctx.metrics.AddSource([&ctx](std::string& out) {
+                const auto s = ctx.ingestor->stats();
+                AppendIngestMetrics(out, {s.accepted, s.written, s.queued, s.failures, s.dropped});
+            });
+        }
         router.Add("GET", "/metrics", [&ctx](Request&) {
             Response r;
             r.status = 200;

@@ -181,7 +181,6 @@ Response ErrorPage(const Error& error, const Request& req) {
     return TroublePage();
 }
 
-
 // application/x-www-form-urlencoded pairs; broken escapes are skipped.
 std::vector<std::pair<std::string, std::string>> ParseForm(std::string_view body) {
     std::vector<std::pair<std::string, std::string>> out;
@@ -194,7 +193,8 @@ std::vector<std::pair<std::string, std::string>> ParseForm(std::string_view body
         const auto eq = pair.find('=');
         std::string key, value;
         if (!PercentDecode(pair.substr(0, eq), true, key)) continue;
-        if (eq != std::string_view::npos && !PercentDecode(pair.substr(eq + 1), true, value)) continue;
+        if (eq != std::string_view::npos && !PercentDecode(pair.substr(eq + 1), true, value))
+            continue;
         out.emplace_back(std::move(key), std::move(value));
     }
     return out;
@@ -344,7 +344,8 @@ bool FastClick(const Tracking& t, const FastRequest& req, std::string& out) {
             const std::string_view pair = query.substr(0, amp);
             query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
             if (pair.starts_with("u=") && !has_u) {
-                if (!PercentDecode(pair.substr(2), true, u)) return false;  // the router answers 400
+                if (!PercentDecode(pair.substr(2), true, u))
+                    return false;  // the router answers 400
                 has_u = true;
             }
         }

@@ -110,4 +110,23 @@ std::string Metrics::Render() const {
     return out;
 }
 
+void AppendIngestMetrics(std::string& out, const IngestCounts& counts) {
+    auto metric = [&out](std::string_view name, std::string_view type, std::string_view help,
+                         std::uint64_t value) {
+        fmt::format_to(std::back_inserter(out), "# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n", name,
+                       help, type, value);
+    };
+    metric("overture_tracking_events_accepted_total", "counter",
+           "Tracking events accepted by the endpoints.", counts.accepted);
+    metric("overture_tracking_events_written_total", "counter",
+           "Tracking events committed to the database.", counts.written);
+    metric("overture_tracking_events_queued", "gauge",
+           "Tracking events accepted and not yet written (held in memory).", counts.queued);
+    metric("overture_tracking_write_failures_total", "counter",
+           "Failed tracking event writes (retried).", counts.failures);
+    metric("overture_tracking_events_dropped_total", "counter",
+           "Tracking events written for deliveries deleted meanwhile (not counted).",
+           counts.dropped);
+}
+
 }  // namespace overture::http

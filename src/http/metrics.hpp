@@ -6,7 +6,8 @@
 //   overture_http_requests_in_flight                          gauge
 //   overture_http_connections_open                            gauge
 //
-// plus whatever the added sources write (for example the database pool gauges).
+// plus whatever the added sources write (for example the database pool gauges, and the
+// tracking ingestion's counters with AppendIngestMetrics).
 // Labels stay bounded: `route` is a route pattern (or "unmatched"), and methods outside the
 // standard set are counted as "OTHER".
 //
@@ -68,5 +69,17 @@ class Metrics {
     std::atomic<long> in_flight_{0};
     std::atomic<long> connections_open_{0};
 };
+
+// The tracking ingestion's counters (tracking::IngestStats), for a source to append:
+//
+//   overture_tracking_events_accepted_total    counter  events accepted by the endpoints
+//   overture_tracking_events_written_total     counter  events committed to the database
+//   overture_tracking_events_queued            gauge    accepted, not yet written (in memory)
+//   overture_tracking_write_failures_total     counter  failed write attempts (retried)
+//   overture_tracking_events_dropped_total     counter  written events of deleted deliveries
+struct IngestCounts {
+    std::uint64_t accepted = 0, written = 0, queued = 0, failures = 0, dropped = 0;
+};
+void AppendIngestMetrics(std::string& out, const IngestCounts& counts);
 
 }  // namespace overture::http

@@ -64,6 +64,21 @@ TEST(MetricsTest, GaugesAndSources) {
     EXPECT_TRUE(Contains(text, "\noverture_db_pool_idle 4\n"));
 }
 
+TEST(MetricsTest, IngestCounts) {
+    std::string out;
+    AppendIngestMetrics(out,
+                        {.accepted = 3, .written = 2, .queued = 1, .failures = 0, .dropped = 1});
+    EXPECT_TRUE(Contains(out,
+                         "# TYPE overture_tracking_events_accepted_total counter\n"
+                         "overture_tracking_events_accepted_total 3\n"));
+    EXPECT_TRUE(Contains(out, "\noverture_tracking_events_written_total 2\n"));
+    EXPECT_TRUE(Contains(out,
+                         "# TYPE overture_tracking_events_queued gauge\n"
+                         "overture_tracking_events_queued 1\n"));
+    EXPECT_TRUE(Contains(out, "\noverture_tracking_write_failures_total 0\n"));
+    EXPECT_TRUE(Contains(out, "\noverture_tracking_events_dropped_total 1\n"));
+}
+
 TEST(MetricsTest, EscapesLabelValues) {
     Metrics metrics;
     metrics.ObserveRequest("GET", "a\"b\\c\nd", 200, 0.01);

@@ -47,6 +47,7 @@ void Router::Add(std::string_view method, std::string pattern, Handler handler,
     route.pattern = std::move(pattern);
     route.handler = std::move(handler);
     route.max_body_bytes = max_body_bytes;
+    max_body_bytes_ = std::max(max_body_bytes_, max_body_bytes);
     routes_.push_back(std::move(route));
 }
 
@@ -69,6 +70,7 @@ bool Router::MoreSpecific(const Route& a, const Route& b) {
 }
 
 std::size_t Router::BodyLimit(std::string_view method, std::string_view path) const {
+    if (max_body_bytes_ == 0) return 0;
     const auto segments = SplitPath(path);
     for (const auto& route : routes_) {
         if (route.method == method && route.max_body_bytes > 0 && Match(route, segments)) {
@@ -78,11 +80,7 @@ std::size_t Router::BodyLimit(std::string_view method, std::string_view path) co
     return 0;
 }
 
-std::size_t Router::MaxBodyLimit() const {
-    std::size_t most = 0;
-    for (const auto& route : routes_) most = std::max(most, route.max_body_bytes);
-    return most;
-}
+std::size_t Router::MaxBodyLimit() const { return max_body_bytes_; }
 
 Response Router::Dispatch(Request& req) const {
     const auto segments = SplitPath(req.path);

@@ -30,7 +30,8 @@ class Router {
              std::size_t max_body_bytes = 0);
 
     // The body limit of the route `method` + `path` (a path without its query), or 0 when the
-    // route has none of its own. Largest of all route limits: MaxBodyLimit().
+    // route has none of its own (answered at once when no route has one). Largest of all route
+    // limits: MaxBodyLimit(), kept up to date by Add, so it costs nothing per request.
     std::size_t BodyLimit(std::string_view method, std::string_view path) const;
     std::size_t MaxBodyLimit() const;
 
@@ -69,6 +70,7 @@ class Router {
     static bool MoreSpecific(const Route& a, const Route& b);
 
     std::vector<Route> routes_;
+    std::size_t max_body_bytes_ = 0;  // the largest route limit
     Handler fallback_;
 };
 

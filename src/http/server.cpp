@@ -1,16 +1,19 @@
 // The Beast server behind http/server.hpp.
 //
-// Approach: one C++20 coroutine per connection, running on its own strand of an io_context
-// that `io_threads` threads run. A connection loops: wait for the first byte (idle_timeout),
-// read one whole request (read_timeout, header and body limits enforced by the parser),
-// hop to the worker pool for Router::Dispatch (handlers block), hop back to the strand,
-// write the response, repeat. Requests on one connection are answered one at a time, in
-// order, which is what HTTP/1.1 pipelining needs.
+// Approach: one io_context per I/O thread (`io_threads` of them, each run by its own thread,
+// so no strands are needed: a single-threaded io_context serializes by itself). One acceptor,
+// on the first loop, hands accepted connections round-robin to the loops (an even spread; a
+// SO_REUSEPORT listener per loop would let a second server bind the same port without an
+// error). One C++20 coroutine per connection, on its loop. A connection loops: wait for the
+// first byte (idle_timeout), read one whole request (read_timeout, header and body limits
+// enforced by the parser), hop to the worker pool for Router::Dispatch (handlers block), hop
+// back to the connection's loop, write the response, repeat. Requests on one connection are
+// answered one at a time, in order, which is what HTTP/1.1 pipelining needs.
 //
-// Every live connection is registered in `sessions_` (id -> Session and its strand), so that
-// Stop() can tell each one to finish: idle ones are cancelled, busy ones finish their request
-// and close. Sessions only die on their own strand, so a handler posted to that strand that
-// finds the session in the registry may use it.
+// Every live connection is registered in `sessions_` (id -> Session and its loop's executor),
+// so that Stop() can tell each one to finish: idle ones are cancelled, busy ones finish their
+// request and close. Sessions only die on their own loop, so a handler posted to that loop
+// that finds the session in the registry may use it.
 #include "http/server.hpp"
 
 #include <fmt/chrono.h>
@@ -28,7 +31,6 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -101,6 +103,97 @@ bool IsParseError(const error_code& ec) {
     return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category();
 }
 
+bool IsTokenChar(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+// A bare-bones parser for the requests the fast path takes (nearly all tracking traffic): a
+// GET or HEAD with no body whose header is complete in `data`. It fills `out` (views into
+// `data`) and returns the header's length, or returns 0 for anything else or unusual (another
+// method or version, Content-Length, Transfer-Encoding, Expect, an obs-fold, control
+// characters, a Connection header other than "close" or "keep-alive", more than `limit`
+// bytes, an incomplete header), which Beast's parser then reads as usual. It accepts nothing
+// that Beast would refuse, so the two paths answer the same requests.
+std::size_t ParseSimpleRequest(std::string_view data, std::size_t limit, FastRequest& out) {
+    if (data.size() > limit) data = data.substr(0, limit);
+    const auto end = data.find("\r\n\r\n");
+    if (end == std::string_view::npos) return 0;
+    std::string_view head = data.substr(0, end + 2);  // every line ends with CRLF
+    bool is_head = false;
+    if (head.starts_with("GET ")) {
+        head.remove_prefix(4);
+    } else if (head.starts_with("HEAD ")) {
+        head.remove_prefix(5);
+        is_head = true;
+    } else {
+        return 0;
+    }
+    const auto sp = head.find(' ');
+    if (sp == std::string_view::npos || sp == 0 || head.front() != '/') return 0;
+    const std::string_view target = head.substr(0, sp);
+    for (const char c : target) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u <= 0x20 || u >= 0x7f) return 0;
+    }
+    head.remove_prefix(sp + 1);
+    bool keep_alive = true;
+    if (head.starts_with("HTTP/1.0\r\n")) {
+        keep_alive = false;
+    } else if (!head.starts_with("HTTP/1.1\r\n")) {
+        return 0;
+    }
+    head.remove_prefix(10);
+    std::string_view agent;
+    bool seen_agent = false;
+    bool seen_connection = false;
+    while (!head.empty()) {
+        const auto eol = head.find("\r\n");
+        const std::string_view line = head.substr(0, eol);
+        head.remove_prefix(eol + 2);
+        const auto colon = line.find(':');
+        if (colon == std::string_view::npos || colon == 0) return 0;
+        const std::string_view name = line.substr(0, colon);
+        for (const char c : name) {
+            if (!IsTokenChar(c)) return 0;
+        }
+        std::string_view value = line.substr(colon + 1);
+        for (const char c : value) {
+            const auto u = static_cast<unsigned char>(c);
+            if ((u < 0x20 && c != '\t') || u == 0x7f) return 0;
+        }
+        while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+            value.remove_prefix(1);
+        }
+        while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
+            value.remove_suffix(1);
+        }
+        if (beast::iequals(name, "user-agent")) {
+            if (!seen_agent) agent = value;
+            seen_agent = true;
+        } else if (beast::iequals(name, "connection")) {
+            if (seen_connection) return 0;
+            seen_connection = true;
+            if (beast::iequals(value, "close")) {
+                keep_alive = false;
+            } else if (beast::iequals(value, "keep-alive")) {
+                keep_alive = true;
+            } else {
+                return 0;
+            }
+        } else if (beast::iequals(name, "content-length") ||
+                   beast::iequals(name, "transfer-encoding") || beast::iequals(name, "expect")) {
+            return 0;
+        }
+    }
+    out.method = is_head ? "HEAD" : "GET";
+    out.target = target;
+    out.user_agent = agent;
+    out.keep_alive = keep_alive;
+    out.head = is_head;
+    return end + 4;
+}
+
 std::string HttpDate() {
     return fmt::format("{:%a, %d %b %Y %H:%M:%S} GMT", fmt::gmtime(std::time(nullptr)));
 }
@@ -113,9 +206,12 @@ class Server::Impl {
         : options_(std::move(options)),
           router_(router),
           metrics_(metrics),
-          ioc_(std::max(1, options_.io_threads)),
-          acceptor_(asio::make_strand(ioc_)),
-          workers_(static_cast<std::size_t>(std::max(1, options_.worker_threads))) {}
+          workers_(static_cast<std::size_t>(std::max(1, options_.worker_threads))) {
+        for (int i = 0; i < std::max(1, options_.io_threads); ++i) {
+            loops_.push_back(std::make_unique<Loop>());
+        }
+        acceptor_.emplace(loops_.front()->ioc);
+    }
 
     ~Impl() {
         Stop();
@@ -132,15 +228,28 @@ class Server::Impl {
     class Session;
     struct SessionEntry {
         Session* session;
-        asio::any_io_executor strand;
+        asio::any_io_executor executor;  // its loop's
+    };
+    // One I/O thread with its own event loop. Members are destroyed in reverse order: the
+    // thread is joined (by Wait) before, the io_context goes last.
+    struct Loop {
+        asio::io_context ioc{1};  // one thread runs it
+        std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+        std::thread thread;
     };
 
     asio::awaitable<void> AcceptLoop();
+    // The io_context of the loop the next accepted connection goes to.
+    asio::io_context& NextLoop() {
+        Loop& loop = *loops_[next_loop_];
+        next_loop_ = (next_loop_ + 1) % loops_.size();
+        return loop.ioc;
+    }
     void StartSession(tcp::socket socket);
     asio::awaitable<void> RunSession(tcp::socket socket);
     // Runs on a worker thread: the router, with the catch-all boundary of STYLE.md.
     Response Handle(Request& req) const;
-    // Posts `fn(session)` to every live session's strand.
+    // Posts `fn(session)` to every live session's loop.
     template <typename Fn>
     void ForEachSession(Fn fn);
 
@@ -158,6 +267,7 @@ class Server::Impl {
     std::unordered_map<std::uint64_t, SessionEntry> sessions_;  // guarded by mu_
     std::uint64_t next_session_id_ = 0;                         // guarded by mu_
     bool accepting_ = false;                                    // guarded by mu_
+    std::size_t next_loop_ = 0;    // round-robin; used by the accept loop only
     int starting_sessions_ = 0;    // spawned, not yet in sessions_; guarded by mu_
     bool stop_requested_ = false;  // guarded by mu_
     Clock::time_point stop_time_;  // guarded by mu_
@@ -166,21 +276,21 @@ class Server::Impl {
     bool joined_ = false;  // guarded by wait_mu_
 
     // Destruction order matters: I/O objects and the worker pool (whose queued tasks may own
-    // coroutine frames holding sockets) go before the io_context.
-    asio::io_context ioc_;
-    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
-    tcp::acceptor acceptor_;
+    // coroutine frames holding sockets) go before the io_contexts.
+    std::vector<std::unique_ptr<Loop>> loops_;
+    std::optional<tcp::acceptor> acceptor_;  // on loops_.front()
     std::unique_ptr<asio::signal_set> signals_;
-    std::vector<std::thread> io_threads_;
     asio::thread_pool workers_;
 };
 
-// One connection. Lives in its coroutine's frame; every member is used on the strand only.
+// One connection. Lives in its coroutine's frame; every member is used on its loop only.
 class Server::Impl::Session {
   public:
     Session(Impl& impl, tcp::socket socket) : impl_(impl), stream_(std::move(socket)) {
         error_code ec;
         remote_ = stream_.socket().remote_endpoint(ec).address().to_string();
+        // For the fast path's direct writes (ServeFast); asynchronous operations work as usual.
+        stream_.socket().non_blocking(true, ec);
         std::lock_guard lock(impl_.mu_);
         id_ = impl_.next_session_id_++;
         impl_.sessions_.emplace(id_, SessionEntry{this, stream_.get_executor()});
@@ -231,6 +341,9 @@ class Server::Impl::Session {
     // answer. kDeclined: take the normal path; kDone: answered, read the next request;
     // kClose: answered with Connection: close, or the write failed.
     asio::awaitable<FastOutcome> TryFastPath(const bhttp::request<bhttp::string_body>& header);
+    // The same for a request ParseSimpleRequest read from the start of buffer_ (`length`
+    // bytes, consumed when the fast path answers it), before and without Beast's parser.
+    asio::awaitable<FastOutcome> ServeFast(FastRequest request, std::size_t length);
     // Answers a request the server refuses itself, then closes the connection.
     asio::awaitable<void> Refuse(Error error, int status, const Answer& answer);
     // Half-closes and reads until the peer closes (bounded by kLingerTime).
@@ -263,6 +376,20 @@ asio::awaitable<void> Server::Impl::Session::Run() {
             buffer_.commit(n);
         }
 
+        bool offered = false;  // to the fast path already, which declined
+        if (options.fast_path) {
+            const auto* data = static_cast<const char*>(buffer_.data().data());
+            FastRequest request;
+            const std::size_t length = ParseSimpleRequest(std::string_view(data, buffer_.size()),
+                                                          options.max_header_bytes, request);
+            if (length > 0) {
+                const FastOutcome fast = co_await ServeFast(request, length);
+                if (fast == FastOutcome::kDone) continue;
+                if (fast == FastOutcome::kClose) co_return;
+                offered = true;
+            }
+        }
+
         bhttp::request_parser<bhttp::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
         // Routes may allow larger bodies (uploads): the parser takes the largest, and once the
@@ -275,7 +402,9 @@ asio::awaitable<void> Server::Impl::Session::Run() {
         stream_.expires_after(options.read_timeout);
         co_await bhttp::async_read_header(stream_, buffer_, parser,
                                           asio::redirect_error(asio::use_awaitable, ec));
-        if (!ec && parser.is_header_done()) {
+        // A request without a body (parser.is_done() after the header: every GET of the
+        // tracking fast path) has no body limit to look up.
+        if (!ec && parser.is_header_done() && !parser.is_done()) {
             const auto& header = parser.get();
             auto target = header.target();
             auto path = target.substr(0, target.find('?'));
@@ -287,7 +416,7 @@ asio::awaitable<void> Server::Impl::Session::Run() {
                 parser.body_limit(body_limit);
             }
         }
-        if (!ec && impl_.options_.fast_path && parser.is_done()) {
+        if (!ec && !offered && impl_.options_.fast_path && parser.is_done()) {
             const FastOutcome fast = co_await TryFastPath(parser.get());
             if (fast == FastOutcome::kDone) continue;
             if (fast == FastOutcome::kClose) co_return;
@@ -385,19 +514,25 @@ asio::awaitable<Server::Impl::Session::FastOutcome> Server::Impl::Session::TryFa
         header.find(bhttp::field::expect) != header.end()) {
         co_return FastOutcome::kDeclined;
     }
-    const auto start = Clock::now();
-    // While stopping, close after this answer unless more pipelined requests are here.
-    const bool close =
-        !header.keep_alive() || (impl_.stopping_ && buffer_.size() == 0 && Available() == 0);
     const auto target = header.target();
     const auto agent = header[bhttp::field::user_agent];
     FastRequest request;
-    request.method = std::string_view(header.method_string().data(), header.method_string().size());
+    request.method = method == bhttp::verb::head ? "HEAD" : "GET";
     request.target = std::string_view(target.data(), target.size());
     request.user_agent = std::string_view(agent.data(), agent.size());
+    request.keep_alive = header.keep_alive();
+    request.head = method == bhttp::verb::head;
+    co_return co_await ServeFast(request, 0);
+}
+
+asio::awaitable<Server::Impl::Session::FastOutcome> Server::Impl::Session::ServeFast(
+    FastRequest request, std::size_t length) {
+    const auto start = Clock::now();
+    // While stopping, close after this answer unless more pipelined requests are here.
+    const bool close =
+        !request.keep_alive || (impl_.stopping_ && buffer_.size() == length && Available() == 0);
     request.remote_address = remote_;
     request.keep_alive = !close;
-    request.head = method == bhttp::verb::head;
     std::string_view route;
     fast_out_.clear();
     bool handled = false;
@@ -412,6 +547,8 @@ asio::awaitable<Server::Impl::Session::FastOutcome> Server::Impl::Session::TryFa
         fast_out_.clear();
         co_return FastOutcome::kDeclined;
     }
+    // The request's bytes (and so the views into them) are not needed any more.
+    buffer_.consume(length);
     // "HTTP/1.1 302 Found": the status is the three digits after the first space.
     int status = 0;
     if (const auto sp = fast_out_.find(' ');
@@ -422,10 +559,21 @@ asio::awaitable<Server::Impl::Session::FastOutcome> Server::Impl::Session::TryFa
         }
     }
     impl_.metrics_.AddInFlight(1);
+    // The socket is non-blocking: a small answer nearly always goes out at once, without the
+    // cost of an asynchronous write and its timer; the rest (a full send buffer) is written
+    // asynchronously, bounded by read_timeout.
     error_code ec;
-    stream_.expires_after(impl_.options_.read_timeout);
-    co_await asio::async_write(stream_, asio::buffer(fast_out_),
-                               asio::redirect_error(asio::use_awaitable, ec));
+    std::size_t sent = stream_.socket().write_some(asio::buffer(fast_out_), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+        ec = {};
+        sent = 0;
+    }
+    if (!ec && sent < fast_out_.size()) {
+        stream_.expires_after(impl_.options_.read_timeout);
+        co_await asio::async_write(stream_,
+                                   asio::buffer(fast_out_.data() + sent, fast_out_.size() - sent),
+                                   asio::redirect_error(asio::use_awaitable, ec));
+    }
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     impl_.metrics_.ObserveRequest(request.method, route.empty() ? "unmatched" : route, status,
                                   seconds);
@@ -542,9 +690,13 @@ void Server::Impl::StartSession(tcp::socket socket) {
 
 asio::awaitable<void> Server::Impl::AcceptLoop() {
     for (;;) {
+        // Stop() may cancel the acceptor between an accept that completed and the next one,
+        // when there is nothing to cancel: without this check, the loop would wait for
+        // connections until shutdown_grace (the tracking shutdown test caught it).
+        if (stopping_) break;
         error_code ec;
-        tcp::socket socket = co_await acceptor_.async_accept(
-            asio::make_strand(ioc_), asio::redirect_error(asio::use_awaitable, ec));
+        tcp::socket socket(NextLoop());
+        co_await acceptor_->async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
         if (!ec) {
             StartSession(std::move(socket));
             continue;
@@ -563,13 +715,13 @@ asio::awaitable<void> Server::Impl::AcceptLoop() {
     // backlog) have sent their requests as far as they can tell: take them in and answer them,
     // then close the listener.
     error_code ec;
-    acceptor_.non_blocking(true, ec);
+    acceptor_->non_blocking(true, ec);
     while (!ec) {
-        tcp::socket socket(asio::make_strand(ioc_));
-        acceptor_.accept(socket, ec);
+        tcp::socket socket(NextLoop());
+        acceptor_->accept(socket, ec);
         if (!ec) StartSession(std::move(socket));
     }
-    acceptor_.close(ec);
+    acceptor_->close(ec);
     std::lock_guard lock(mu_);
     accepting_ = false;
     cv_.notify_all();
@@ -587,35 +739,36 @@ Status Server::Impl::Start() {
     if (!ec) {
         endpoint = tcp::endpoint(address, options_.port);
     } else {
-        tcp::resolver resolver(ioc_);
+        tcp::resolver resolver(loops_.front()->ioc);
         const auto results = resolver.resolve(options_.host, std::to_string(options_.port), ec);
         if (ec || results.empty()) {
             return Fail(Error::InvalidArgument("cannot resolve the listen host " + options_.host));
         }
         endpoint = results.begin()->endpoint();
     }
-    acceptor_.open(endpoint.protocol(), ec);
-    if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(endpoint, ec);
-    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    tcp::acceptor& acceptor = *acceptor_;
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
         const std::string why = ec == asio::error::address_in_use
                                     ? "the address is already in use (is another server running?)"
                                     : ec.message();
-        acceptor_.close(ec);
+        acceptor.close(ec);
         return Fail(Error::Unavailable("cannot listen on " + where + ": " + why));
     }
-    port_ = acceptor_.local_endpoint(ec).port();
+    port_ = acceptor.local_endpoint(ec).port();
     {
         std::lock_guard lock(mu_);
         accepting_ = true;
     }
-    work_.emplace(ioc_.get_executor());
-    asio::co_spawn(acceptor_.get_executor(), AcceptLoop(), asio::detached);
-    for (int i = 0; i < options_.io_threads; ++i) {
-        io_threads_.emplace_back([this] {
+    asio::co_spawn(acceptor.get_executor(), AcceptLoop(), asio::detached);
+    for (auto& loop : loops_) {
+        loop->work.emplace(loop->ioc.get_executor());
+        loop->thread = std::thread([&ioc = loop->ioc] {
             try {
-                ioc_.run();
+                ioc.run();
             } catch (const std::exception& e) {
                 spdlog::critical("HTTP I/O thread failed: {}", e.what());
             }
@@ -625,9 +778,9 @@ Status Server::Impl::Start() {
     spdlog::info("HTTP server listening on http://{}:{}", options_.host, port_.load());
     // A Stop() that raced with Start() saw started_ false and did not close the acceptor.
     if (stopping_) {
-        asio::post(acceptor_.get_executor(), [this] {
+        asio::post(acceptor.get_executor(), [this] {
             error_code ignored;
-            acceptor_.close(ignored);
+            acceptor_->close(ignored);
         });
     }
     return {};
@@ -637,7 +790,7 @@ template <typename Fn>
 void Server::Impl::ForEachSession(Fn fn) {
     std::lock_guard lock(mu_);
     for (const auto& [id, entry] : sessions_) {
-        asio::post(entry.strand, [this, id = id, fn] {
+        asio::post(entry.executor, [this, id = id, fn] {
             std::lock_guard inner(mu_);
             if (auto it = sessions_.find(id); it != sessions_.end()) fn(*it->second.session);
         });
@@ -655,15 +808,15 @@ void Server::Impl::Stop() {
     if (!started_) return;
     spdlog::info("HTTP server stopping: finishing requests in flight");
     // The accept loop sees the cancellation, drains the backlog and closes the listener.
-    asio::post(acceptor_.get_executor(), [this] {
+    asio::post(acceptor_->get_executor(), [this] {
         error_code ec;
-        acceptor_.cancel(ec);
+        acceptor_->cancel(ec);
     });
     ForEachSession([](Session& session) { session.OnStop(); });
 }
 
 void Server::Impl::StopOnSignals() {
-    signals_ = std::make_unique<asio::signal_set>(ioc_, SIGTERM, SIGINT);
+    signals_ = std::make_unique<asio::signal_set>(loops_.front()->ioc, SIGTERM, SIGINT);
     signals_->async_wait([this](const error_code& ec, int signal) {
         if (ec) return;
         spdlog::info("received signal {}", signal);
@@ -693,10 +846,13 @@ void Server::Impl::Wait() {
             cv_.wait_for(lock, kForceCloseWait, done);
         }
     }
-    work_.reset();
-    ioc_.stop();
-    for (auto& thread : io_threads_) thread.join();
-    io_threads_.clear();
+    for (auto& loop : loops_) {
+        loop->work.reset();
+        loop->ioc.stop();
+    }
+    for (auto& loop : loops_) {
+        if (loop->thread.joinable()) loop->thread.join();
+    }
     if (forced) workers_.stop();
     workers_.join();
     signals_.reset();

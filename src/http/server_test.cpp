@@ -13,6 +13,7 @@
 #include <chrono>
 #include <csignal>
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -607,6 +608,103 @@ TEST_F(ServerTest, FastPathGracefulStop) {
     EXPECT_TRUE(partial.WaitClosed());
     server_->Wait();
     EXPECT_NE(metrics_.Render().find("\noverture_http_requests_in_flight 0\n"), std::string::npos);
+}
+
+// Requests the fast path's own parser leaves to Beast still reach the fast path once, with the
+// same fields; bytes it reads are not read twice.
+TEST_F(ServerTest, FastPathUnusualRequestsGoThroughBeastOnce) {
+    auto calls = std::make_shared<std::atomic<int>>(0);
+    ServerOptions options = FastOptions();
+    options.fast_path = [calls, inner = options.fast_path](const FastRequest& req, std::string& out,
+                                                           std::string_view& route) {
+        ++*calls;
+        return inner(req, out, route);
+    };
+    StartServer(options);
+    RawClient client(server_->port());
+    // Declined: offered once (by the simple parser), then the router.
+    ASSERT_TRUE(client.Send(Get("/fast/decline")));
+    auto res = client.Read();
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 404);
+    EXPECT_EQ(calls->load(), 1);
+    // A Connection header with several tokens and a header with a tab in its value: Beast.
+    ASSERT_TRUE(
+        client.Send(Get("/fast/a", "Connection: keep-alive, x\r\nUser-Agent:\tua 1\t\r\n")));
+    res = client.Read();
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->body, "fast a ua 1");
+    // Lower-case header names, no space after the colon, the first User-Agent wins.
+    ASSERT_TRUE(client.Send(Get("/fast/b", "user-agent:one\r\nUSER-AGENT: two\r\n")));
+    res = client.Read();
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->body, "fast b one");
+    EXPECT_EQ(calls->load(), 3);
+    // A request split in the middle of its header, then a pipelined one in two pieces.
+    ASSERT_TRUE(client.Send("GET /fast/c HTTP/1.1\r\nHost: t\r"));
+    std::this_thread::sleep_for(20ms);
+    ASSERT_TRUE(client.Send("\n\r\nGET /fast/d HTTP/1.1\r\n"));
+    std::this_thread::sleep_for(20ms);
+    ASSERT_TRUE(client.Send("Host: t\r\n\r\n"));
+    res = client.Read();
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->body, "fast c ");
+    res = client.Read();
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->body, "fast d ");
+    // A control character in a header value: Beast's 400, never the fast path.
+    const int before = calls->load();
+    ASSERT_TRUE(
+        client.Send("GET /fast/e HTTP/1.1\r\nHost: t\r\nX-A: a\x01"
+                    "b\r\n\r\n"));
+    res = client.Read();
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 400);
+    EXPECT_EQ(calls->load(), before);
+}
+
+TEST_F(ServerTest, FastPathHttp10ClosesUnlessKeepAlive) {
+    StartServer(FastOptions());
+    RawClient keep(server_->port());
+    ASSERT_TRUE(keep.Send("GET /fast/k HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n"));
+    auto res = keep.Read();
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->body, "fast k ");
+    EXPECT_EQ(res->Header("connection"), "");
+    RawClient once(server_->port());
+    ASSERT_TRUE(once.Send("GET /fast/o HTTP/1.0\r\n\r\n"));
+    res = once.Read();
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->Header("connection"), "close");
+    EXPECT_TRUE(once.WaitClosed());
+}
+
+// Connections are spread over the I/O threads' loops; many at once, on both paths, and a
+// graceful stop that reaches every loop.
+TEST_F(ServerTest, ManyConnectionsOverSeveralLoops) {
+    ServerOptions options = FastOptions();
+    options.io_threads = 3;
+    StartServer(options);
+    std::vector<std::unique_ptr<RawClient>> clients;
+    for (int i = 0; i < 12; ++i) clients.push_back(std::make_unique<RawClient>(server_->port()));
+    for (int round = 0; round < 3; ++round) {
+        for (std::size_t i = 0; i < clients.size(); ++i) {
+            const std::string n = std::to_string(i);
+            ASSERT_TRUE(clients[i]->Send(Get("/fast/" + n) + Get("/echo?n=" + n)));
+        }
+        for (std::size_t i = 0; i < clients.size(); ++i) {
+            const std::string n = std::to_string(i);
+            auto res = clients[i]->Read();
+            ASSERT_TRUE(res);
+            EXPECT_EQ(res->body, "fast " + n + " ");
+            res = clients[i]->Read();
+            ASSERT_TRUE(res);
+            EXPECT_EQ(res->body, "/echo|n=" + n);
+        }
+    }
+    server_->Stop();
+    for (auto& client : clients) EXPECT_TRUE(client->WaitClosed());
+    server_->Wait();
 }
 
 TEST_F(ServerTest, WaitWithoutStartReturns) {

@@ -348,14 +348,14 @@ TEST_P(ReportTest, ProfileTrackingLog) {
     std::string sql;
     const std::string insert =
         "INSERT INTO tracking_events (delivery_id, profile_id, kind, link_id, machine, at, "
-        "device, client, agent) VALUES ";
-    sql += fmt::format("{}({}, 7, 'open', NULL, TRUE, {}, 'proxy', 'Apple Mail', 'x');", insert,
+        "device, client) VALUES ";
+    sql += fmt::format("{}({}, 7, 'open', NULL, TRUE, {}, 'proxy', 'Apple Mail');", insert,
                        kDelivery, kDay + 10 * kHour);
-    sql += fmt::format("{}({}, 7, 'click', 1, FALSE, {}, 'mobile', 'Safari', 'z');", insert,
-                       kDelivery, kDay + 10 * kHour + 2000);
-    sql += fmt::format("{}({}, 8, 'open', NULL, FALSE, {}, 'desktop', 'Gmail', 'y');", insert,
-                       kDelivery, kDay + 10 * kHour + 2500);
-    sql += fmt::format("{}(4242, 7, 'mirror', NULL, FALSE, {}, 'mobile', 'Safari', 'z');", insert,
+    sql += fmt::format("{}({}, 7, 'click', 1, FALSE, {}, 'mobile', 'Safari');", insert, kDelivery,
+                       kDay + 10 * kHour + 2000);
+    sql += fmt::format("{}({}, 8, 'open', NULL, FALSE, {}, 'desktop', 'Gmail');", insert, kDelivery,
+                       kDay + 10 * kHour + 2500);
+    sql += fmt::format("{}(4242, 7, 'mirror', NULL, FALSE, {}, 'mobile', 'Safari');", insert,
                        kDay + 10 * kHour + 4000);  // a delivery deleted since
     ASSERT_TRUE(ExecSql(db(), sql));
 

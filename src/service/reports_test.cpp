@@ -240,18 +240,18 @@ TEST_P(ReportServiceTest, ProfileTrackingNewestFirstInPages) {
     std::string sql;
     const std::string insert =
         "INSERT INTO tracking_events (delivery_id, profile_id, kind, link_id, machine, at, "
-        "device, client, agent) VALUES ";
+        "device, client) VALUES ";
     const std::int64_t t = kDay + 10 * kHour;
-    sql += fmt::format("{}({}, {}, 'open', NULL, TRUE, {}, 'proxy', 'Apple Mail', 'x');", insert,
+    sql += fmt::format("{}({}, {}, 'open', NULL, TRUE, {}, 'proxy', 'Apple Mail');", insert,
                        kDelivery, p, t);
-    sql += fmt::format("{}({}, {}, 'click', 0, FALSE, {}, 'desktop', 'Gmail', 'y');", insert,
-                       kDelivery, p, t + 1000);
-    sql += fmt::format("{}({}, {}, 'open', NULL, FALSE, {}, 'desktop', 'Gmail', 'y');", insert,
+    sql += fmt::format("{}({}, {}, 'click', 0, FALSE, {}, 'desktop', 'Gmail');", insert, kDelivery,
+                       p, t + 1000);
+    sql += fmt::format("{}({}, {}, 'open', NULL, FALSE, {}, 'desktop', 'Gmail');", insert,
                        kDelivery, someone, t + 1500);
-    sql += fmt::format("{}({}, {}, 'click', 1, FALSE, {}, 'mobile', 'Safari', 'z');", insert,
-                       kDelivery, p, t + 2000);
-    sql += fmt::format("{}({}, {}, 'unsubscribe', NULL, FALSE, {}, 'mobile', 'Safari', 'z');",
-                       insert, kDelivery, p, t + 3000);
+    sql += fmt::format("{}({}, {}, 'click', 1, FALSE, {}, 'mobile', 'Safari');", insert, kDelivery,
+                       p, t + 2000);
+    sql += fmt::format("{}({}, {}, 'unsubscribe', NULL, FALSE, {}, 'mobile', 'Safari');", insert,
+                       kDelivery, p, t + 3000);
     ASSERT_TRUE(ExecSql(db(), sql));
 
     auto first = reports_->ProfileTracking(analyst_, p, {.limit = 3});

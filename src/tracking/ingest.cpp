@@ -28,6 +28,7 @@ constexpr std::int32_t kOpenUnique = -1;   // tracking_uniques.link_id of an ope
 constexpr std::int32_t kClickUnique = -2;  // of a click on any link
 constexpr auto kRetryPause = std::chrono::seconds(1);
 constexpr auto kStopRetryFor = std::chrono::seconds(30);
+constexpr std::size_t kMaxCachedAgents = 10'000;  // agent ids kept in memory
 
 std::int64_t HourOf(std::int64_t at_ms) {
     std::int64_t r = at_ms % kHourMs;
@@ -300,6 +301,29 @@ Status Ingestor::Write(std::span<const Event> batch) {
     bool last_alive = false;
     Counters* last_counters = nullptr;
 
+    // The User-Agent's id in tracking_agents: from the cache of committed ids, else from this
+    // batch's new ones, else looked up (or added) in this transaction. A new id enters the
+    // cache only once committed: a failed batch rolls its tracking_agents rows back too.
+    std::unordered_map<std::string, std::int64_t> new_agents;
+    const std::string* last_agent = nullptr;
+    std::int64_t last_agent_id = 0;
+    auto agent_id = [&](const std::string& agent) -> Result<std::int64_t> {
+        if (last_agent != nullptr && *last_agent == agent) return last_agent_id;
+        auto cached = agent_ids_.find(agent);
+        if (cached == agent_ids_.end()) {
+            cached = new_agents.find(agent);
+            if (cached == new_agents.end()) {
+                auto rows = tx.Query("tracking-agent-id", {CleanAgent(agent)});
+                if (!rows) return Fail(std::move(rows.error()));
+                if (rows->empty()) return Fail(Error::Internal("no tracking agent id returned"));
+                cached = new_agents.emplace(agent, storage::AsInt(rows->rows[0][0])).first;
+            }
+        }
+        last_agent = &cached->first;
+        last_agent_id = cached->second;
+        return last_agent_id;
+    };
+
     for (const Event& e : batch) {
         if (e.delivery_id != last_delivery) {
             last_delivery = e.delivery_id;
@@ -320,10 +344,12 @@ Status Ingestor::Write(std::span<const Event> batch) {
             e.machine || (e.kind == EventKind::kOpen && machine_window_ms > 0 &&
                           e.rendered_at_s > 0 && at - e.rendered_at_s * 1000 < machine_window_ms);
         const bool has_link = e.kind == EventKind::kClick && e.link_id >= 0;
+        auto agent_row = agent_id(e.agent);
+        if (!agent_row) return Fail(std::move(agent_row.error()));
         log.push_back(
             {e.delivery_id, e.profile_id, std::string(EventKindName(e.kind)),
              has_link ? storage::Value(static_cast<std::int64_t>(e.link_id)) : storage::Value(),
-             machine, at, CleanAgent(e.device), CleanAgent(e.client), CleanAgent(e.agent)});
+             machine, at, CleanAgent(e.device), CleanAgent(e.client), *agent_row});
 
         Counters& c = *last_counters;
         const Pair who{e.delivery_id, e.profile_id};
@@ -362,7 +388,7 @@ Status Ingestor::Write(std::span<const Event> batch) {
     if (!log.empty()) {
         static const std::vector<std::string> kColumns = {"delivery_id", "profile_id", "kind",
                                                           "link_id",     "machine",    "at",
-                                                          "device",      "client",     "agent"};
+                                                          "device",      "client",     "agent_id"};
         if (auto n = tx.BulkInsert("tracking_events", kColumns, log); !n) {
             return Fail(std::move(n.error()));
         }
@@ -448,6 +474,10 @@ Status Ingestor::Write(std::span<const Event> batch) {
     }
     if (auto st = tx.Commit(); !st) return st;
     dropped_.fetch_add(dropped, std::memory_order_relaxed);
+    if (!new_agents.empty()) {
+        if (agent_ids_.size() + new_agents.size() > kMaxCachedAgents) agent_ids_.clear();
+        agent_ids_.merge(new_agents);
+    }
     return {};
 }
 

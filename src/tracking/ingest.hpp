@@ -4,7 +4,8 @@
 // database in grouped commits, at most `flush_interval` after they were accepted, and updates
 // the roll-ups in the same transaction:
 //
-//   tracking_events        one row per event (BulkInsert: COPY on PostgreSQL);
+//   tracking_events        one row per event (BulkInsert: COPY on PostgreSQL), its User-Agent
+//                          by id in tracking_agents (ids cached in memory, at most 10,000);
 //   tracking_uniques       INSERT ... ON CONFLICT DO NOTHING per (delivery, profile, link_id);
 //                          the rows inserted are the new unique opens / clickers / link clickers
 //                          (one statement per delivery, kind and hour gives the count directly);
@@ -32,6 +33,7 @@
 #include <span>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "common/clock.hpp"
@@ -106,6 +108,8 @@ class Ingestor {
     bool stopping_ = false;       // guarded by mutex_
     std::mutex write_mutex_;      // one Write at a time (writer thread or Flush)
     std::vector<Event> pending_;  // guarded by write_mutex_: taken from queue_, not yet written
+    // User-Agent as accepted -> tracking_agents.id, of committed rows. Guarded by write_mutex_.
+    std::unordered_map<std::string, std::int64_t> agent_ids_;
     std::atomic<std::uint64_t> accepted_{0}, written_{0}, failures_{0}, dropped_{0};
     std::thread thread_;
 };

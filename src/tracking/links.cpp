@@ -9,7 +9,6 @@ namespace {
 
 constexpr std::size_t kMaxCachedDeliveries = 4096;
 
-
 bool IStartsWith(std::string_view s, std::string_view prefix) {
     if (s.size() < prefix.size()) return false;
     for (std::size_t i = 0; i < prefix.size(); ++i) {

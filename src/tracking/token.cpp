@@ -46,36 +46,41 @@ bool ParseNumber(std::string_view text, std::int64_t& out) {
     return true;
 }
 
-// The signed text: kind letter, the fields joined by '.', and "\n<url>" when there is a url.
-std::string SignedData(TokenKind kind, std::string_view key_id, std::int64_t delivery_id,
-                       std::int64_t profile_id, std::int64_t extra, std::string_view url) {
-    std::string data;
-    data.reserve(64 + url.size());
+// The signed text: kind letter, the fields joined by '.', and "\n<url>" when there is a url,
+// written into `data` (cleared first). The numbers are given as their canonical decimal text.
+void AppendSignedData(std::string& data, TokenKind kind, std::string_view key_id,
+                      std::string_view delivery_id, std::string_view profile_id,
+                      std::string_view extra, std::string_view url) {
+    data.clear();
     data.push_back(static_cast<char>(kind));
     data.push_back('.');
     data.append(key_id);
     data.push_back('.');
-    data.append(std::to_string(delivery_id));
+    data.append(delivery_id);
     data.push_back('.');
-    data.append(std::to_string(profile_id));
+    data.append(profile_id);
     data.push_back('.');
-    data.append(std::to_string(extra));
+    data.append(extra);
     if (!url.empty()) {
         data.push_back('\n');
         data.append(url);
     }
-    return data;
 }
 
-std::string MacText(const std::string& key, std::string_view data) {
+constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
+// The MAC as base64url text, NUL-terminated.
+using MacChars = std::array<char, sodium_base64_ENCODED_LEN(kMacBytes, kVariant)>;
+
+MacChars MacText(const std::string& key, std::string_view data) {
     std::array<unsigned char, kMacBytes> tag{};
     crypto_generichash(tag.data(), tag.size(), reinterpret_cast<const unsigned char*>(data.data()),
                        data.size(), reinterpret_cast<const unsigned char*>(key.data()), key.size());
-    constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
-    std::array<char, sodium_base64_ENCODED_LEN(kMacBytes, kVariant)> text{};
+    MacChars text{};
     sodium_bin2base64(text.data(), text.size(), tag.data(), tag.size(), kVariant);
-    return std::string(text.data());
+    return text;
 }
+
+std::string_view MacView(const MacChars& text) { return {text.data(), text.size() - 1}; }
 
 Error Malformed() { return Error::InvalidArgument("malformed tracking token"); }
 Error BadSignature() { return Error::PermissionDenied("tracking token signature does not match"); }
@@ -105,17 +110,21 @@ Result<TrackingKeys> TrackingKeys::Create(std::map<std::string, std::string> key
 std::string TrackingKeys::Sign(TokenKind kind, std::int64_t delivery_id, std::int64_t profile_id,
                                std::int64_t extra, std::string_view url) const {
     const std::string& key = keys_.find(current_)->second;
-    const std::string data = SignedData(kind, current_, delivery_id, profile_id, extra, url);
+    const std::string delivery = std::to_string(delivery_id);
+    const std::string profile = std::to_string(profile_id);
+    const std::string extra_text = std::to_string(extra);
+    std::string data;
+    AppendSignedData(data, kind, current_, delivery, profile, extra_text, url);
     // The token is the signed text minus the kind letter and the url, plus the MAC.
     std::string token(current_);
     token.push_back('.');
-    token.append(std::to_string(delivery_id));
+    token.append(delivery);
     token.push_back('.');
-    token.append(std::to_string(profile_id));
+    token.append(profile);
     token.push_back('.');
-    token.append(std::to_string(extra));
+    token.append(extra_text);
     token.push_back('.');
-    token.append(MacText(key, data));
+    token.append(MacView(MacText(key, data)));
     return token;
 }
 
@@ -144,8 +153,7 @@ Result<TokenData> TrackingKeys::Verify(TokenKind kind, std::string_view token,
         return Fail(Malformed());
     }
     const std::string_view mac = parts[4];
-    if (mac.size() !=
-        sodium_base64_ENCODED_LEN(kMacBytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING) - 1) {
+    if (mac.size() != std::tuple_size_v<MacChars> - 1) {
         return Fail(Malformed());
     }
     for (char c : mac) {
@@ -153,9 +161,13 @@ Result<TokenData> TrackingKeys::Verify(TokenKind kind, std::string_view token,
     }
     auto key = keys_.find(parts[0]);
     if (key == keys_.end()) return Fail(BadSignature());
-    const std::string expected = MacText(key->second, SignedData(kind, parts[0], data.delivery_id,
-                                                                 data.profile_id, data.extra, url));
-    if (!ConstantTimeEquals(expected, mac)) return Fail(BadSignature());
+    // ParseNumber took canonical decimals only, so the parts are the numbers' own spelling. The
+    // signed text is built in a per-thread buffer: verification runs on the HTTP I/O threads for
+    // every open and click, and allocates nothing here.
+    thread_local std::string signed_data;
+    AppendSignedData(signed_data, kind, parts[0], parts[1], parts[2], parts[3], url);
+    const MacChars expected = MacText(key->second, signed_data);
+    if (!ConstantTimeEquals(MacView(expected), mac)) return Fail(BadSignature());
     data.key_id = std::string(parts[0]);
     return data;
 }

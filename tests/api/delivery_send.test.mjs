@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, adminClient, errorOf, userClient, BIN } from './lib.mjs';
+import { startServer, adminClient, errorOf, userClient, profilesWhere, BIN } from './lib.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const FAST = {
@@ -119,18 +119,6 @@ async function finished(client, id, timeoutMs = 180000) {
   }, timeoutMs, 200);
 }
 
-// Every profile matching `filter`, as objects (paged).
-async function profiles(client, filter) {
-  const out = [];
-  let cursor = '';
-  for (;;) {
-    const r = await client.get(`/api/v1/profiles?limit=500&filter=${encodeURIComponent(filter)}${cursor ? `&cursor=${cursor}` : ''}`);
-    assert.equal(r.status, 200, r.text);
-    out.push(...r.json.items);
-    if (!r.json.next) return out;
-    cursor = encodeURIComponent(r.json.next);
-  }
-}
 
 let server, admin, marketer, supervisor, sink;
 
@@ -151,7 +139,7 @@ test('5,000 demo profiles: exact exclusions, proof, confirm by a supervisor, eve
   execFileSync(BIN, ['demo', '--database', server.dbUrl, '--profiles', '5000'], { stdio: 'pipe', env: cliEnv(server) });
   const route = await smtpRoute(admin, sink, 'sink');
 
-  const all = await profiles(admin, 'id > 0');
+  const all = await profilesWhere(admin, 'id > 0');
   assert.equal(all.length, 5000);
   const eligible = all.filter((p) => p.email && !p.blockAll && !p.blockEmail);
   // Disjoint groups among eligible profiles.
@@ -326,7 +314,7 @@ test('soft failures retry until sent; hard failures quarantine and are excluded 
 test('pause, resume and stop take effect within a second', async () => {
   // A route throttled to 200 messages/s keeps the send going for ten seconds.
   const route = await smtpRoute(admin, sink, 'sink-slow', { ratePerSecond: 200 });
-  const ids = (await profiles(admin, 'email is not empty and not blockAll and not blockEmail')).slice(0, 2000).map((p) => p.id);
+  const ids = (await profilesWhere(admin, 'email is not empty and not blockAll and not blockEmail')).slice(0, 2000).map((p) => p.id);
   const d = await createDelivery(marketer, { label: 'Slow', routeId: route, audience: { kind: 'list', profileIds: ids } });
   await prepared(marketer, d.id);
   const base = sink.files().length;
@@ -458,7 +446,7 @@ test('1-N links (profile.purchases) render in sent messages as in the preview', 
   const withPurchases = [];
   let without = null;
   // From the end of the list: the first test quarantined and denylisted some of the first ones.
-  for (const p of (await profiles(admin, 'email is not empty and not blockAll and not blockEmail')).reverse()) {
+  for (const p of (await profilesWhere(admin, 'email is not empty and not blockAll and not blockEmail')).reverse()) {
     const n = (await admin.get(`/api/v1/resources/purchase/_count?profile=${p.id}`)).json.count;
     if (n > 0 && withPurchases.length < 3) withPurchases.push(p);
     if (n === 0 && !without) without = p;
@@ -495,7 +483,7 @@ test('a dead route fails the delivery with the reason; resumed once the relay is
     smtp: { host: '127.0.0.1', port, tls: 'none', poolSize: 2, connectTimeoutMs: 500, maxQueueWaitMs: 0 },
   });
   assert.equal(r.status, 201, r.text);
-  const ids = (await profiles(admin, 'email is not empty and not blockAll and not blockEmail')).slice(1000, 1300).map((p) => p.id);
+  const ids = (await profilesWhere(admin, 'email is not empty and not blockAll and not blockEmail')).slice(1000, 1300).map((p) => p.id);
   const quarantinedBefore = (await admin.get('/api/v1/quarantine/_count')).json.count;
   const d = await createDelivery(marketer, { label: 'Through a dead relay', routeId: r.json.id, audience: { kind: 'list', profileIds: ids } });
   await prepared(marketer, d.id);

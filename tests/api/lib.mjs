@@ -284,3 +284,16 @@ export async function mapLimit(items, concurrency, fn) {
   await Promise.all(workers);
   return results;
 }
+
+// Every profile matching the query-language `filter`, as objects (all pages).
+export async function profilesWhere(client, filter) {
+  const out = [];
+  let cursor = '';
+  for (;;) {
+    const r = await client.get(`/api/v1/profiles?limit=500&filter=${encodeURIComponent(filter)}${cursor ? `&cursor=${cursor}` : ''}`);
+    if (r.status !== 200) throw new Error(`GET /api/v1/profiles: ${r.status} ${r.text}`);
+    out.push(...r.json.items);
+    if (!r.json.next) return out;
+    cursor = encodeURIComponent(r.json.next);
+  }
+}

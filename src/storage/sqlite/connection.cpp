@@ -83,7 +83,12 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, Ro
     sqlite3_extended_result_codes(raw, 1);
     sqlite3_busy_timeout(raw, static_cast<int>(busy_timeout.count()));
     std::string pragmas = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
-    pragmas += role == Role::kWriter ? " PRAGMA journal_mode=WAL;" : " PRAGMA query_only=ON;";
+    // The writer's page cache: 64 MiB instead of SQLite's default 2 MB, which random index
+    // inserts (tracking events by profile, uniques) outgrow at a few hundred thousand rows and
+    // then re-read every page from the kernel's cache. Pages are allocated as used, so a small
+    // database costs no more; readers keep the default (there are up to max_connections).
+    pragmas += role == Role::kWriter ? " PRAGMA journal_mode=WAL; PRAGMA cache_size=-65536;"
+                                     : " PRAGMA query_only=ON;";
     if (auto st = conn->ExecScript(pragmas); !st) {
         auto e = st.error();
         return Fail(Error::Unavailable(fmt::format("cannot set up the SQLite database {}", path),
