@@ -61,7 +61,8 @@ test('create, read, list, count, change and delete a delivery', async () => {
   assert.equal(d.content.editor, 'html');
   assert.equal(d.audience.expression, 'country = "FR"', 'stored in canonical form');
   assert.deepEqual(d.settings, { testProfileIds: [], schedule: { kind: 'now' }, validityHours: 72,
-                                 throughputPerHour: 0, retryDelaySeconds: 600 });
+                                 throughputPerHour: 0, retryDelaySeconds: 600,
+                                 tracking: { opens: true, clicks: true } });
   assert.equal(d.preparation, null);
   assert.deepEqual(d.progress, { done: 0, total: 0 });
   assert.deepEqual(d.counters, { toSend: 0, pending: 0, retrying: 0, sent: 0, failed: 0, ignored: 0,
@@ -114,6 +115,16 @@ test('create, read, list, count, change and delete a delivery', async () => {
   assert.equal(patched.json.label, 'Spring newsletter (final)');
   assert.deepEqual(patched.json.settings.testProfileIds, [ids.tester]);
   assert.ok(patched.json.version > d.version);
+  // Tracking can be turned off per delivery; a wrong value names its field.
+  const untracked = await marketer.patch(`/api/v1/deliveries/${d.id}`, {
+    version: patched.json.version, settings: { ...patched.json.settings, tracking: { opens: false } },
+  });
+  assert.equal(untracked.status, 200, untracked.text);
+  assert.deepEqual(untracked.json.settings.tracking, { opens: false, clicks: true });
+  const badTracking = await marketer.patch(`/api/v1/deliveries/${d.id}`, {
+    version: untracked.json.version, settings: { tracking: { opens: 'yes' } },
+  });
+  assert.equal(errorOf(assert, badTracking, 400, 'invalid_argument').details.field, 'settings.tracking.opens');
   const stale = await marketer.patch(`/api/v1/deliveries/${d.id}`, { label: 'Lost update', version: d.version });
   assert.equal(errorOf(assert, stale, 409, 'failed_precondition').details.field, 'version');
 

@@ -48,11 +48,17 @@ function freshDatabaseUrl() {
 // logs, stop }. `extraArgs` go to `overture serve`; `env` is merged into its environment.
 // With `databaseUrl`, serves that existing database instead (no init; stop() leaves it to whoever
 // created it).
+const filesOf = new Map();  // database URL -> the folder of the server that created it
+
 export async function startServer({ extraArgs = [], env = {}, databaseUrl } = {}) {
   const db = databaseUrl ? { url: databaseUrl, cleanup: () => undefined } : freshDatabaseUrl();
   // Files the server writes (the secret key, maildir routes) go to a folder of this server's,
   // never into the source tree.
-  const files = mkdtempSync(path.join(tmpdir(), 'overture-files-'));
+  // A server on a database another server of this process created shares that server's folder:
+  // the tracking keys in the database are sealed with its secret key.
+  const reused = databaseUrl ? filesOf.get(databaseUrl) : undefined;
+  const files = reused ?? mkdtempSync(path.join(tmpdir(), 'overture-files-'));
+  if (!reused) filesOf.set(db.url, files);
   env = { OVERTURE_SECURITY_SECRET_KEY_FILE: path.join(files, 'secret.key'),
           OVERTURE_EMAIL_MAILDIR_ROOT: path.join(files, 'maildir'), ...env };
   if (!databaseUrl) {
@@ -85,7 +91,7 @@ export async function startServer({ extraArgs = [], env = {}, databaseUrl } = {}
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
       const r = await exited;
       db.cleanup();
-      rmSync(files, { recursive: true, force: true });
+      if (!reused) rmSync(files, { recursive: true, force: true });
       return r;
     },
   };
