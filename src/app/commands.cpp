@@ -311,12 +311,11 @@ int RunServe(const CommonOptions& common, const ServeOptions& serve) {
     });
     service::EmailChannels channels(*db, services.clock, services.routes, services.dkim_keys,
                                     services.bounces, services.deliveries, services.records,
-                                    services.secrets, email_io.get_executor(),
+                                    tracking_keys, tracking_links, email_io.get_executor(),
                                     cfg.delivery.public_url);
     services.deliveries.SetProofSender(&channels);
     delivery::FragmentSource fragments = [&services] { return services.fragments.Provider(); };
     channels.SetFragments(fragments);
-    channels.SetTracking(&tracking_keys, &tracking_links);
     service::DeliveryPreparer preparer(*db, services.clock, services.schema, services.deliveries,
                                        services.routes, services.dkim_keys);
     preparer.SetFragments(fragments);

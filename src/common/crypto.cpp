@@ -103,18 +103,6 @@ Result<SecretBox> SecretBox::LoadOrCreate(const std::string& path) {
     return FromKey(key);
 }
 
-std::string SecretBox::Mac(std::string_view purpose, std::string_view data) const {
-    unsigned char subkey[crypto_generichash_KEYBYTES];
-    crypto_generichash(subkey, sizeof subkey,
-                       reinterpret_cast<const unsigned char*>(purpose.data()), purpose.size(),
-                       reinterpret_cast<const unsigned char*>(key_.data()), key_.size());
-    unsigned char tag[16];
-    crypto_generichash(tag, sizeof tag, reinterpret_cast<const unsigned char*>(data.data()),
-                       data.size(), subkey, sizeof subkey);
-    sodium_memzero(subkey, sizeof subkey);
-    return Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(tag), sizeof tag));
-}
-
 std::string SecretBox::Seal(std::string_view plaintext, std::string_view purpose) const {
     constexpr std::size_t kNonce = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
     std::string raw(kNonce + plaintext.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES, '\0');

@@ -48,9 +48,6 @@ class SecretBox {
     // kFailedPrecondition when the value was sealed with another key or tampered with.
     Result<std::string> Open(std::string_view sealed, std::string_view purpose) const;
     const std::string& key_id() const { return key_id_; }
-    // A 16-byte tag over `data` (keyed BLAKE2b with a key derived from the installation key and
-    // `purpose`), base64url: signs links in messages so that an edited one is refused.
-    std::string Mac(std::string_view purpose, std::string_view data) const;
 
   private:
     SecretBox() = default;

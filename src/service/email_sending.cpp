@@ -102,17 +102,11 @@ std::string AddressDomain(std::string_view address) {
     return at == std::string_view::npos ? std::string() : std::string(address.substr(at + 1));
 }
 
-std::string RecipientToken(const SecretBox& secrets, std::int64_t delivery_id,
-                           std::int64_t profile_id) {
-    const auto data = fmt::format("{}.{}", delivery_id, profile_id);
-    return fmt::format("{}.{}", data, secrets.Mac("recipient-link", data));
-}
-
 EmailChannels::EmailChannels(storage::Database& db, const Clock& clock, const RouteService& routes,
                              const DkimKeyService& dkim, const BounceService& bounces,
                              const DeliveryService& deliveries, const RecordService& records,
-                             const SecretBox& secrets, boost::asio::any_io_executor executor,
-                             std::string public_url)
+                             tracking::KeyStore& keys, tracking::LinkRegistry& links,
+                             boost::asio::any_io_executor executor, std::string public_url)
     : db_(db),
       clock_(clock),
       routes_(routes),
@@ -120,7 +114,8 @@ EmailChannels::EmailChannels(storage::Database& db, const Clock& clock, const Ro
       bounces_(bounces),
       deliveries_(deliveries),
       records_(records),
-      secrets_(secrets),
+      keys_(keys),
+      links_(links),
       executor_(std::move(executor)),
       public_url_(std::move(public_url)) {
     while (!public_url_.empty() && public_url_.back() == '/') public_url_.pop_back();
@@ -212,54 +207,44 @@ Result<delivery::SendPlan> EmailChannels::PlanFor(
         plan.max_per_second = v->to_number<double>() / 3600.0;
     }
     const std::string base = public_url_;
-    const SecretBox& secrets = secrets_;
     const std::int64_t id = d.id.value();
-    if (keys_ && links_) {
-        // Tracking (docs/tracking.md): signed links made with the current key; the open pixel
-        // and click redirects as the delivery's settings say.
-        auto keys = keys_->Current();
-        auto special = std::make_shared<tracking::TrackingUrls>(
-            base, keys, id, std::make_shared<const tracking::DeliveryLinks>());
-        plan.links = [special](std::int64_t profile) {
-            return delivery::RecipientLinks{special->Unsubscribe(profile),
-                                            special->Mirror(profile)};
-        };
-        bool opens = true, clicks = true;
-        if (const auto* t = d.settings.if_contains("tracking"); t && t->is_object()) {
-            if (const auto* v = t->get_object().if_contains("opens"); v && v->is_bool()) {
-                opens = v->get_bool();
-            }
-            if (const auto* v = t->get_object().if_contains("clicks"); v && v->is_bool()) {
-                clicks = v->get_bool();
-            }
+    // Tracking (docs/tracking.md): signed links made with the current key; the open pixel and
+    // click redirects as the delivery's settings say.
+    auto keys = keys_.Current();
+    auto special = std::make_shared<tracking::TrackingUrls>(
+        base, keys, id, std::make_shared<const tracking::DeliveryLinks>());
+    plan.links = [special](std::int64_t profile) {
+        return delivery::RecipientLinks{special->Unsubscribe(profile), special->Mirror(profile)};
+    };
+    bool opens = true, clicks = true;
+    if (const auto* t = d.settings.if_contains("tracking"); t && t->is_object()) {
+        if (const auto* v = t->get_object().if_contains("opens"); v && v->is_bool()) {
+            opens = v->get_bool();
         }
-        tracking::LinkRegistry* registry = links_;
-        plan.tracking =
-            [=](const std::vector<render::LinkInfo>& links) -> Result<delivery::MessageTracking> {
-            delivery::MessageTracking t;
-            if (opens) {
-                t.open_url = [special](std::int64_t profile, std::int64_t rendered_at_s) {
-                    return special->Open(profile, rendered_at_s);
-                };
-            }
-            if (clicks) {
-                auto registered = registry->Register(id, links);
-                if (!registered) return Fail(registered.error());
-                auto urls = std::make_shared<tracking::TrackingUrls>(base, keys, id,
-                                                                     std::move(*registered));
-                t.click_url = [urls](std::int64_t profile, const render::LinkInfo& link,
-                                     std::string_view url,
-                                     std::string& out) { urls->Click(profile, link, url, out); };
-            }
-            return t;
-        };
-    } else {
-        plan.links = [base, &secrets, id](std::int64_t profile) {
-            const std::string token = RecipientToken(secrets, id, profile);
-            return delivery::RecipientLinks{fmt::format("{}/t/u/{}", base, token),
-                                            fmt::format("{}/m/{}", base, token)};
-        };
+        if (const auto* v = t->get_object().if_contains("clicks"); v && v->is_bool()) {
+            clicks = v->get_bool();
+        }
     }
+    tracking::LinkRegistry* registry = &links_;
+    plan.tracking =
+        [=](const std::vector<render::LinkInfo>& links) -> Result<delivery::MessageTracking> {
+        delivery::MessageTracking t;
+        if (opens) {
+            t.open_url = [special](std::int64_t profile, std::int64_t rendered_at_s) {
+                return special->Open(profile, rendered_at_s);
+            };
+        }
+        if (clicks) {
+            auto registered = registry->Register(id, links);
+            if (!registered) return Fail(registered.error());
+            auto urls =
+                std::make_shared<tracking::TrackingUrls>(base, keys, id, std::move(*registered));
+            t.click_url = [urls](std::int64_t profile, const render::LinkInfo& link,
+                                 std::string_view url,
+                                 std::string& out) { urls->Click(profile, link, url, out); };
+        }
+        return t;
+    };
     plan.delivery_data = {{"id", id}, {"label", d.label}};
     if (fragments_) {
         auto provider = fragments_();

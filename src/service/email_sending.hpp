@@ -20,7 +20,6 @@
 
 #include "channels/email/route.hpp"
 #include "common/clock.hpp"
-#include "common/crypto.hpp"
 #include "delivery/sender.hpp"
 #include "service/bounces.hpp"
 #include "service/deliveries.hpp"
@@ -31,24 +30,19 @@
 
 namespace overture::service {
 
-// The links written into messages for one recipient when tracking is not set up
-// (EmailChannels::SetTracking): "<delivery>.<profile>.<mac>". With tracking, the unsubscribe
-// and mirror links carry tracking tokens (tracking/token.hpp) instead.
-std::string RecipientToken(const SecretBox& secrets, std::int64_t delivery_id,
-                           std::int64_t profile_id);
-
 // The domain of an address: what follows the last '@' ("" without one). The From domain picks
 // the DKIM key and the return path.
 std::string AddressDomain(std::string_view address);
 
 class EmailChannels final : public ProofSender {
   public:
-    // `public_url`: base of the unsubscribe and mirror links (config delivery.public_url).
+    // `public_url`: base of the tracked links (config delivery.public_url); `keys` sign them and
+    // `links` stores each delivery's links where clicks may lead (docs/tracking.md).
     EmailChannels(storage::Database& db, const Clock& clock, const RouteService& routes,
                   const DkimKeyService& dkim, const BounceService& bounces,
                   const DeliveryService& deliveries, const RecordService& records,
-                  const SecretBox& secrets, boost::asio::any_io_executor executor,
-                  std::string public_url);
+                  tracking::KeyStore& keys, tracking::LinkRegistry& links,
+                  boost::asio::any_io_executor executor, std::string public_url);
     ~EmailChannels() override;
 
     // The session for one delivery. kFailedPrecondition when its route (or, without one, the
@@ -72,13 +66,6 @@ class EmailChannels final : public ProofSender {
     // The content fragments for `{% include %}`; set once by app/ before use.
     void SetFragments(delivery::FragmentSource fragments) { fragments_ = std::move(fragments); }
 
-    // Tracking (docs/tracking.md); set once by app/ before use. Without it, messages carry no
-    // open pixel, links as written, and unsubscribe/mirror links with RecipientToken.
-    void SetTracking(tracking::KeyStore* keys, tracking::LinkRegistry* links) {
-        keys_ = keys;
-        links_ = links;
-    }
-
   private:
     Result<std::shared_ptr<email::EmailRoute>> RouteFor(std::optional<std::int64_t> route_id);
 
@@ -89,12 +76,11 @@ class EmailChannels final : public ProofSender {
     const BounceService& bounces_;
     const DeliveryService& deliveries_;
     const RecordService& records_;
-    const SecretBox& secrets_;
+    tracking::KeyStore& keys_;
+    tracking::LinkRegistry& links_;
     boost::asio::any_io_executor executor_;
     std::string public_url_;
     delivery::FragmentSource fragments_;
-    tracking::KeyStore* keys_ = nullptr;
-    tracking::LinkRegistry* links_ = nullptr;
 
     std::mutex mutex_;
     struct OpenRoute {
