@@ -1,13 +1,13 @@
 -- Tracking (docs/tracking.md) and the roll-ups reports read (docs/reports.md). Times are Unix
 -- milliseconds; `hour` is the start of the hour an event falls in.
 
--- The keys that sign tracked links. The newest key without retired_at signs; every key verifies,
+-- The keys that sign tracked links. The key with the highest number (k<n>) signs; every key verifies,
 -- so links in messages already sent keep working after a rotation.
 CREATE TABLE tracking_keys (
     id          TEXT    PRIMARY KEY,  -- the key id written in tokens ("k1", "k2", ...)
     secret      TEXT    NOT NULL,     -- 32 random bytes sealed with the installation key
     created_at  BIGINT  NOT NULL,
-    retired_at  BIGINT                -- no longer signs; still verifies
+    retired_at  BIGINT                -- reserved for retiring a key; nothing sets it yet
 );
 
 -- The tracked links of a delivery's HTML, by the personalization engine's link ordinal.

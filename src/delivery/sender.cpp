@@ -157,24 +157,7 @@ std::chrono::seconds RetryDelay(std::chrono::seconds first, int attempt) {
 
 void InsertOpenPixel(std::string& html, std::string_view url) {
     std::string img = "<img src=\"";
-    for (char c : url) {
-        switch (c) {
-            case '&':
-                img += "&amp;";
-                break;
-            case '"':
-                img += "&quot;";
-                break;
-            case '<':
-                img += "&lt;";
-                break;
-            case '>':
-                img += "&gt;";
-                break;
-            default:
-                img += c;
-        }
-    }
+    render::AppendEscaped(img, url);
     img +=
         "\" width=\"1\" height=\"1\" alt=\"\" "
         "style=\"display:block;width:1px;height:1px;border:0\">";

@@ -46,10 +46,8 @@ void RegisterSystemRoutes(Router& router, const ApiContext& ctx) {
             out += "overture_db_pool_timeouts_total " + std::to_string(s.timeouts) + "\n";
         });
         if (ctx.ingestor != nullptr) {
-            ctx.metrics.AddSource([&ctx](std::string& out) {
-                const auto s = ctx.ingestor->stats();
-                AppendIngestMetrics(out, {s.accepted, s.written, s.queued, s.failures, s.dropped});
-            });
+            ctx.metrics.AddSource(
+                [&ctx](std::string& out) { AppendIngestMetrics(out, ctx.ingestor->stats()); });
         }
         router.Add("GET", "/metrics", [&ctx](Request&) {
             Response r;

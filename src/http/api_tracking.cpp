@@ -29,6 +29,7 @@
 #include "http/api.hpp"
 #include "http/auth_context.hpp"
 #include "http/json.hpp"
+#include "render/value.hpp"
 #include "tracking/agents.hpp"
 
 namespace overture::http {
@@ -84,30 +85,10 @@ std::string_view DateLine() {
     return {line.data(), size};
 }
 
+// HTML-escapes page text as templates do (render/value.hpp).
 std::string Escape(std::string_view text) {
     std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&#39;";
-                break;
-            default:
-                out += c;
-        }
-    }
+    render::AppendEscaped(out, text);
     return out;
 }
 
@@ -344,9 +325,12 @@ bool FastClick(const Tracking& t, const FastRequest& req, std::string& out) {
             const std::string_view pair = query.substr(0, amp);
             query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
             if (pair.starts_with("u=") && !has_u) {
-                if (!PercentDecode(pair.substr(2), true, u))
-                    return false;  // the router answers 400
+                if (!PercentDecode(pair.substr(2), true, u)) return false;  // the router: 400
                 has_u = true;
+            } else if (pair.find('%') != std::string_view::npos) {
+                // Any broken escape is the router's 400 too, whatever the parameter.
+                thread_local std::string other;
+                if (!PercentDecode(pair, true, other)) return false;
             }
         }
     }
@@ -533,6 +517,12 @@ Response UnsubscribePost(const Tracking& t, Request& req) {
     if (!out) return ErrorPage(out.error(), req);
     if (out->proof) return HtmlPage(200, "Proof", ProofBody());
     if (out->already) return AlreadyPage(out->masked_address, out->sender);
+    if (out->unchanged) {
+        return HtmlPage(200, "Nothing changed",
+                        fmt::format("<h1>Nothing changed</h1><p><strong>{}</strong> had already "
+                                    "left the chosen subscriptions.</p>",
+                                    Escape(out->masked_address)));
+    }
     std::string html = "<h1>You are unsubscribed</h1>";
     if (out->blocked_email) {
         html += fmt::format(

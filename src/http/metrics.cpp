@@ -110,7 +110,7 @@ std::string Metrics::Render() const {
     return out;
 }
 
-void AppendIngestMetrics(std::string& out, const IngestCounts& counts) {
+void AppendIngestMetrics(std::string& out, const tracking::IngestStats& counts) {
     auto metric = [&out](std::string_view name, std::string_view type, std::string_view help,
                          std::uint64_t value) {
         fmt::format_to(std::back_inserter(out), "# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n", name,

@@ -22,6 +22,8 @@
 #include <tuple>
 #include <vector>
 
+#include "tracking/ingest.hpp"
+
 namespace overture::http {
 
 class Metrics {
@@ -77,9 +79,6 @@ class Metrics {
 //   overture_tracking_events_queued            gauge    accepted, not yet written (in memory)
 //   overture_tracking_write_failures_total     counter  failed write attempts (retried)
 //   overture_tracking_events_dropped_total     counter  written events of deleted deliveries
-struct IngestCounts {
-    std::uint64_t accepted = 0, written = 0, queued = 0, failures = 0, dropped = 0;
-};
-void AppendIngestMetrics(std::string& out, const IngestCounts& counts);
+void AppendIngestMetrics(std::string& out, const tracking::IngestStats& counts);
 
 }  // namespace overture::http

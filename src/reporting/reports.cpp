@@ -30,10 +30,6 @@ constexpr std::string_view kReportLinks = "report-links";
 constexpr std::string_view kReportBounces = "report-bounces";
 constexpr std::string_view kReportProfileTracking = "report-profile-tracking";
 
-constexpr std::array kStatements = {kReportDelivery, kReportDeliveries,     kReportHourly,
-                                    kReportDomains,  kReportDevices,        kReportLinks,
-                                    kReportBounces,  kReportProfileTracking};
-
 constexpr std::array<std::string_view, 16> kCountKeys = {
     "targeted",     "excluded",     "processed",   "sent",        "delivered",    "hardBounces",
     "softBounces",  "ignored",      "opens",       "uniqueOpens", "machineOpens", "clicks",
@@ -221,8 +217,6 @@ Table ExclusionsTable(std::span<const ExclusionRow> rows) {
 }
 
 }  // namespace
-
-std::span<const std::string_view> StatementNames() { return kStatements; }
 
 Counts& Counts::operator+=(const Counts& o) {
     targeted += o.targeted;

@@ -29,9 +29,6 @@
 
 namespace overture::reporting {
 
-// The named statements this module runs (for the start-up catalog check).
-std::span<const std::string_view> StatementNames();
-
 // The counts of one delivery, or of several summed. docs/reports.md gives each formula.
 struct Counts {
     std::int64_t targeted = 0;   // rows in the sending log

@@ -80,20 +80,12 @@ Result<std::string> ReportService::DeliveryReportCsv(const Actor& actor, std::in
 
 Result<HotClicks> ReportService::HotClicksView(const Actor& actor, std::int64_t delivery_id) const {
     if (auto st = Require(actor, Permission::kReadData); !st) return Fail(st.error());
-    auto links = storage::WithRead(
-        db_, [&](Transaction& tx) -> Result<std::optional<std::vector<reporting::LinkRow>>> {
-            auto summary = reporting::LoadSummary(tx, delivery_id);
-            if (!summary) return Fail(summary.error());
-            if (!*summary) return std::optional<std::vector<reporting::LinkRow>>();
-            auto rows = reporting::LoadLinks(tx, delivery_id);
-            if (!rows) return Fail(rows.error());
-            return std::optional(std::move(*rows));
-        });
-    if (!links) return Fail(links.error());
-    if (!*links) return Fail(NoSuchDelivery(delivery_id));
-
+    // The delivery (kNotFound when there is none), then its links.
     auto d = deliveries_.Load(DeliveryId(delivery_id));
     if (!d) return Fail(d.error());
+    auto links = storage::WithRead(
+        db_, [&](Transaction& tx) { return reporting::LoadLinks(tx, delivery_id); });
+    if (!links) return Fail(links.error());
     // Only the HTML part: compiled as the sender compiles it (same fragments, so the same link
     // ids), and without the checks of the other parts that sending needed.
     delivery::Content content;
@@ -121,7 +113,7 @@ Result<HotClicks> ReportService::HotClicksView(const Actor& actor, std::int64_t 
     };
     HotClicks out;
     if (auto st = compiled->html->Render(ctx, options, out.html); !st) return Fail(st.error());
-    out.links = std::move(**links);
+    out.links = std::move(*links);
     return out;
 }
 

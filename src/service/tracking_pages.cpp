@@ -238,8 +238,8 @@ Result<UnsubscribeOutcome> TrackingPages::Unsubscribe(std::string_view token,
                 out.left.push_back(*it);
             }
         }
-        out.already = out.left.empty();
-        if (!out.already) {
+        out.unchanged = out.left.empty();
+        if (!out.unchanged) {
             std::string names;
             for (const auto& s : out.left) names += (names.empty() ? "" : ",") + s.name;
             auto st = storage::WithWrite(db_, [&](Transaction& tx) -> Status {
@@ -253,7 +253,7 @@ Result<UnsubscribeOutcome> TrackingPages::Unsubscribe(std::string_view token,
             if (!st) return Fail(st.error());
         }
     }
-    if (!out.already) {
+    if (!out.already && !out.unchanged) {
         tracking::TokenData data;
         data.delivery_id = view->delivery_id;
         data.profile_id = profile_id;

@@ -69,7 +69,8 @@ struct UnsubscribeChoice {
 
 struct UnsubscribeOutcome {
     bool proof = false;
-    bool already = false;           // nothing changed (no event)
+    bool already = false;           // blockEmail was set before: nothing changed (no event)
+    bool unchanged = false;         // services scope: each chosen service was left before
     bool blocked_email = false;     // blockEmail was set now
     std::vector<PageService> left;  // services left now
     std::string masked_address;
@@ -98,8 +99,9 @@ class TrackingPages {
     // The unsubscribe page for `token`. Token errors as Verify; kNotFound ("This message is no
     // longer available") when the profile or the delivery no longer exists.
     Result<UnsubscribeView> ViewUnsubscribe(std::string_view token) const;
-    // Applies `choice`. Fails as ViewUnsubscribe; kInvalidArgument (field "service") for a
-    // service the profile is not subscribed to by email; storage errors.
+    // Applies `choice`. Fails as ViewUnsubscribe, and on storage errors. A chosen service the
+    // profile is no longer subscribed to (a second submit) is skipped; when none is left now,
+    // the outcome is `unchanged` (no event).
     Result<UnsubscribeOutcome> Unsubscribe(std::string_view token,
                                            const UnsubscribeChoice& choice) const;
 

@@ -218,9 +218,12 @@ TEST_P(TrackingPagesTest, ServiceUnsubscribeLeavesOnlyTheChosenServices) {
               1);
     EXPECT_EQ(Events("unsubscribe"), 1);
 
+    // A second submit leaves nothing: "unchanged", not "already unsubscribed" (blockEmail is
+    // still false: the page must not say this person gets no more emails).
     auto again = pages_->Unsubscribe(token, choice);
     ASSERT_TRUE(again) << again.error().message;
-    EXPECT_TRUE(again->already);
+    EXPECT_TRUE(again->unchanged);
+    EXPECT_FALSE(again->already);
     EXPECT_EQ(Events("unsubscribe"), 1);
     auto seen = pages_->ViewUnsubscribe(token);
     ASSERT_TRUE(seen);

@@ -876,8 +876,12 @@ double ProcessTreeCpuSeconds(long root) {
 // the writing thread (and on PostgreSQL of the server's processes) rather than wall time: the
 // machine may be shared. OVERTURE_TRACKING_BENCH_PREFILL=<rows> first fills tracking_events
 // with that many rows of other deliveries and recipients (the cost of the log's indexes grows
-// with it). Printed, not asserted.
+// with it). Printed, not asserted; it takes a minute, so it runs only when
+// OVERTURE_TRACKING_BENCH=1 (correctness is the other tests' job).
 TEST_P(TrackingDbTest, WriteThroughputIsMeasured) {
+    if (std::getenv("OVERTURE_TRACKING_BENCH") == nullptr) {
+        GTEST_SKIP() << "a measurement: set OVERTURE_TRACKING_BENCH=1 to run it";
+    }
     constexpr int kEvents = 200'000;
     const char* prefill_env = std::getenv("OVERTURE_TRACKING_BENCH_PREFILL");
     const std::int64_t prefill = prefill_env != nullptr ? std::atoll(prefill_env) : 0;
@@ -885,12 +889,10 @@ TEST_P(TrackingDbTest, WriteThroughputIsMeasured) {
     if (prefill > 0) {
         const std::string columns =
             "INSERT INTO tracking_events (delivery_id, profile_id, kind, link_id, machine, at, "
-            "device, client, agent) ";
-        const std::string values =
-            "SELECT 999999, (i * 7919) % 1000003, 'open', NULL, FALSE, " + std::to_string(kT0) +
-            " - 86400000 + i, 'desktop', 'Chrome', "
-            "'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-            "Chrome/119.0.0.0 Safari/537.36'";
+            "device, client, agent_id) ";
+        const std::string values = "SELECT 999999, (i * 7919) % 1000003, 'open', NULL, FALSE, " +
+                                   std::to_string(kT0) +
+                                   " - 86400000 + i, 'desktop', 'Chrome', NULL";
         const std::string n = std::to_string(prefill);
         Exec(postgres
                  ? columns + values + " FROM generate_series(CAST(1 AS BIGINT), " + n + ") AS g(i)"
