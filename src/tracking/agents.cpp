@@ -4,6 +4,8 @@
 // Matching is by substring on the agent (case-insensitive unless said), first match wins.
 #include "tracking/agents.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -21,118 +23,29 @@ struct Address {
     std::array<std::uint8_t, 16> bytes{};  // v4 in the first 4
 };
 
-std::optional<std::uint32_t> ParseV4(std::string_view s) {
-    std::uint32_t out = 0;
-    int parts = 0;
-    std::size_t i = 0;
-    while (parts < 4) {
-        if (i >= s.size() || s[i] < '0' || s[i] > '9') return std::nullopt;
-        std::uint32_t part = 0;
-        std::size_t digits = 0;
-        while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-            part = part * 10 + static_cast<std::uint32_t>(s[i] - '0');
-            if (++digits > 3 || part > 255) return std::nullopt;
-            ++i;
-        }
-        out = (out << 8) | part;
-        ++parts;
-        if (parts < 4) {
-            if (i >= s.size() || s[i] != '.') return std::nullopt;
-            ++i;
-        }
-    }
-    if (i != s.size()) return std::nullopt;
-    return out;
-}
-
-int HexDigit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-// RFC 4291 section 2.2 text forms: eight groups, one "::", a trailing dotted IPv4.
-std::optional<std::array<std::uint8_t, 16>> ParseV6(std::string_view s) {
-    std::array<std::uint16_t, 8> head{}, tail{};
-    int n_head = 0, n_tail = 0;
-    bool gap = false;
-    std::size_t i = 0;
-    if (s.starts_with("::")) {
-        gap = true;
-        i = 2;
-    }
-    while (i < s.size()) {
-        // A dotted IPv4 as the last 32 bits.
-        std::size_t end = s.find(':', i);
-        std::string_view group = s.substr(i, end == std::string_view::npos ? s.npos : end - i);
-        int& count = gap ? n_tail : n_head;
-        auto& groups = gap ? tail : head;
-        if (group.find('.') != std::string_view::npos) {
-            if (end != std::string_view::npos || n_head + n_tail + 2 > 8) return std::nullopt;
-            auto v4 = ParseV4(group);
-            if (!v4) return std::nullopt;
-            groups[count++] = static_cast<std::uint16_t>(*v4 >> 16);
-            groups[count++] = static_cast<std::uint16_t>(*v4 & 0xFFFF);
-            i = s.size();
-            break;
-        }
-        if (group.empty() || group.size() > 4 || n_head + n_tail >= 8) return std::nullopt;
-        std::uint16_t value = 0;
-        for (char c : group) {
-            int d = HexDigit(c);
-            if (d < 0) return std::nullopt;
-            value = static_cast<std::uint16_t>(value * 16 + d);
-        }
-        groups[count++] = value;
-        if (end == std::string_view::npos) {
-            i = s.size();
-            break;
-        }
-        i = end + 1;
-        if (i < s.size() && s[i] == ':') {
-            if (gap) return std::nullopt;  // a second "::"
-            gap = true;
-            ++i;
-        } else if (i == s.size()) {
-            return std::nullopt;  // a trailing single ':'
-        }
-    }
-    if (gap ? n_head + n_tail > 7 : n_head != 8) return std::nullopt;
-    std::array<std::uint16_t, 8> all{};
-    for (int k = 0; k < n_head; ++k) all[k] = head[k];
-    for (int k = 0; k < n_tail; ++k) all[8 - n_tail + k] = tail[k];
-    std::array<std::uint8_t, 16> out{};
-    for (int k = 0; k < 8; ++k) {
-        out[2 * k] = static_cast<std::uint8_t>(all[k] >> 8);
-        out[2 * k + 1] = static_cast<std::uint8_t>(all[k] & 0xFF);
-    }
-    return out;
-}
-
 // The peer address, "[v6]" brackets and a "%zone" suffix allowed; an IPv4-mapped IPv6 address
 // (::ffff:a.b.c.d, what a dual-stack socket reports) counts as IPv4.
 std::optional<Address> ParseAddress(std::string_view s) {
     if (s.size() >= 2 && s.front() == '[' && s.back() == ']') s = s.substr(1, s.size() - 2);
     if (auto pct = s.find('%'); pct != std::string_view::npos) s = s.substr(0, pct);
     if (s.empty() || s.size() > 64) return std::nullopt;
+    char text[65];  // inet_pton wants a terminated string
+    std::copy(s.begin(), s.end(), text);
+    text[s.size()] = '\0';
     Address a;
     if (s.find(':') == std::string_view::npos) {
-        auto v4 = ParseV4(s);
-        if (!v4) return std::nullopt;
-        for (int k = 0; k < 4; ++k) a.bytes[k] = static_cast<std::uint8_t>(*v4 >> (24 - 8 * k));
+        if (inet_pton(AF_INET, text, a.bytes.data()) != 1) return std::nullopt;
         return a;
     }
-    auto v6 = ParseV6(s);
-    if (!v6) return std::nullopt;
+    if (inet_pton(AF_INET6, text, a.bytes.data()) != 1) return std::nullopt;
     static constexpr std::array<std::uint8_t, 12> kMapped = {0, 0, 0, 0, 0,    0,
                                                              0, 0, 0, 0, 0xFF, 0xFF};
-    if (std::equal(kMapped.begin(), kMapped.end(), v6->begin())) {
-        for (int k = 0; k < 4; ++k) a.bytes[k] = (*v6)[12 + k];
+    if (std::equal(kMapped.begin(), kMapped.end(), a.bytes.begin())) {
+        std::copy(a.bytes.begin() + 12, a.bytes.end(), a.bytes.begin());
+        std::fill(a.bytes.begin() + 4, a.bytes.end(), 0);
         return a;
     }
     a.v6 = true;
-    a.bytes = *v6;
     return a;
 }
 
