@@ -8,6 +8,10 @@ SELECT id, secret, created_at, retired_at FROM tracking_keys ORDER BY created_at
 -- $1 id ("k<n>"), $2 the sealed secret, $3 now.
 INSERT INTO tracking_keys (id, secret, created_at) VALUES ($1, $2, $3);
 
+-- name: tracking-keys-retire
+-- $1 the new signing key, $2 now: every other key stops signing (it still verifies).
+UPDATE tracking_keys SET retired_at = $2 WHERE id <> $1 AND retired_at IS NULL;
+
 -- name: tracking-links-upsert
 -- $1 delivery, $2 link ordinal, $3 url ('' when personalized), $4 label, $5 category.
 INSERT INTO tracking_links (delivery_id, link_id, url, label, category)

@@ -140,9 +140,13 @@ Result<std::string> KeyStore::Insert(bool only_if_empty) {
             randombytes_buf(raw.data(), raw.size());
             std::string sealed = secrets_.Seal(raw, kPurpose);
             sodium_memzero(raw.data(), raw.size());
-            auto done =
-                tx.Exec("tracking-key-insert", {id, std::move(sealed), ToUnixMillis(clock_.Now())});
+            const std::int64_t now = ToUnixMillis(clock_.Now());
+            auto done = tx.Exec("tracking-key-insert", {id, std::move(sealed), now});
             if (!done) return Fail(std::move(done.error()));
+            // The keys before it stop signing from now on; they keep verifying.
+            if (auto retired = tx.Exec("tracking-keys-retire", {id, now}); !retired) {
+                return Fail(std::move(retired.error()));
+            }
             return id;
         });
         if (id || attempt > 0 || id.error().code != ErrorCode::kAlreadyExists) return id;

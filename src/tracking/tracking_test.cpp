@@ -534,6 +534,9 @@ TEST_P(TrackingDbTest, KeysRotateAndReachOtherNodes) {
     EXPECT_EQ((*list)[2].id, "k3");
     EXPECT_TRUE((*list)[2].current);
     EXPECT_EQ((*list)[0].created_at, FromUnixMillis(kT0));
+    EXPECT_TRUE((*list)[0].retired_at.has_value()) << "k1 stopped signing when k2 came";
+    EXPECT_TRUE((*list)[1].retired_at.has_value());
+    EXPECT_FALSE((*list)[2].retired_at.has_value()) << "the signing key is not retired";
 
     // Secrets are sealed at rest.
     EXPECT_EQ(Int("SELECT COUNT(*) FROM tracking_keys WHERE secret LIKE 'v1.%'"), 3);
