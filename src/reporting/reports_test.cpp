@@ -10,6 +10,7 @@
 
 #include <boost/json.hpp>
 #include <limits>
+#include <map>
 
 #include "reporting/testing/report_seed.hpp"
 #include "storage/testing/backend_param.hpp"
@@ -255,19 +256,30 @@ TEST_P(ReportTest, LinksDevicesAndBounces) {
     EXPECT_FALSE(ReportTable(r, "secrets"));
 }
 
-TEST_P(ReportTest, JsonKeysAreTheCsvColumns) {
+// The tables' columns are the API's documented keys (docs/reports.md): the JSON rows and the
+// CSV header both come from them, so a renamed or dropped column shows up here.
+TEST_P(ReportTest, TablesHaveTheDocumentedColumns) {
     Seed();
     const DeliveryReport r = Report(kDelivery);
+    const std::map<std::string, std::vector<std::string>> documented = {
+        {"hourly",
+         {"hour", "sent", "hardBounces", "softBounces", "opens", "uniqueOpens", "machineOpens",
+          "clicks", "uniqueClicks", "unsubscribes", "mirrorViews", "complaints"}},
+        {"domains",
+         {"domain", "targeted", "sent", "delivered", "hardBounces", "softBounces", "uniqueOpens",
+          "uniqueClicks", "openRate", "clickThroughRate"}},
+        {"devices", {"device", "client", "opens", "machineOpens", "clicks"}},
+        {"links", {"linkId", "label", "category", "url", "clicks", "uniqueClicks", "share"}},
+        {"bounces", {"failureType", "reason", "count"}},
+        {"exclusions", {"cause", "count"}},
+    };
     auto j = ReportJson(r);
-    for (std::string_view name : kReportTables) {
-        if (name == "summary" || name == "exclusions") continue;
+    for (const auto& [name, columns] : documented) {
         const Table t = *ReportTable(r, name);
+        EXPECT_EQ(t.columns, columns) << name;
         const auto& rows = j.at(name).as_array();
         ASSERT_EQ(rows.size(), t.rows.size()) << name;
-        ASSERT_FALSE(rows.empty()) << name;
-        std::vector<std::string> keys;
-        for (const auto& kv : rows[0].as_object()) keys.emplace_back(kv.key());
-        EXPECT_EQ(keys, t.columns) << name;
+        for (const auto& row : rows) EXPECT_EQ(row.as_object().size(), columns.size()) << name;
     }
 }
 
