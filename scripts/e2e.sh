@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts the server on a fresh SQLite database and a free port, runs tests/e2e/run.mjs, then
-# tests/e2e/profiles.mjs, import.mjs, audiences.mjs, email.mjs, deliveries.mjs and tracking.mjs against it (Playwright
+# tests/e2e/profiles.mjs, import.mjs, audiences.mjs, email.mjs, deliveries.mjs, tracking.mjs and workflows.mjs against it (Playwright
 # driving /usr/bin/chromium, same server and environment; each script bounds its own run time;
 # the first failure stops the run), and stops the server by its PID.
 # Usage: scripts/e2e.sh path/to/overture
@@ -35,7 +35,7 @@ for _ in $(seq 1 200); do
   sleep 0.1
 done
 [ -n "$url" ] || { echo "the server did not start"; cat "$out/server.log"; exit 1; }
-for script in run profiles import audiences email deliveries tracking; do
+for script in run profiles import audiences email deliveries tracking workflows; do
   OVERTURE_URL=$url OVERTURE_ADMIN_PASSWORD=$password OVERTURE_E2E_OUT=$out \
     OVERTURE_EMAIL_MAILDIR_ROOT="$dir/maildir" node "tests/e2e/$script.mjs"
 done

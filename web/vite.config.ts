@@ -33,6 +33,8 @@ export default defineConfig({
           if (id.includes('node_modules/mjml-browser/')) return 'mjml';
           // ECharts (with its renderer zrender) loads only when a report draws its first chart.
           if (/node_modules\/(echarts|zrender)\//.test(id)) return 'echarts';
+          // React Flow (with its d3 helpers and store) loads only when a workflow canvas opens.
+          if (/node_modules\/(@xyflow|d3-[a-z-]+|zustand|classcat)\//.test(id)) return 'xyflow';
           return 'vendor';
         },
       },

@@ -101,7 +101,7 @@ UNION ALL SELECT 'ignored', 0, count_ignored FROM deliveries WHERE id = $1;
 -- In profile id order after $2; $3 a status or '', $4 a reason or '', $5 a lower-case LIKE
 -- pattern over the address or ''; $6 the page size.
 SELECT profile_id, address, status, failure_type, reason, detail, attempts, next_attempt_at,
-       sent_at, updated_at
+       sent_at, updated_at, segment_code
 FROM delivery_recipients
 WHERE delivery_id = $1 AND profile_id > $2
   AND ($3 = '' OR status = $3)
@@ -113,7 +113,7 @@ LIMIT $6;
 -- name: delivery-profile-history
 -- One profile's rows across deliveries, newest first, at most 200.
 SELECT r.profile_id, r.address, r.status, r.failure_type, r.reason, r.detail, r.attempts,
-       r.next_attempt_at, r.sent_at, r.updated_at, r.delivery_id, d.label
+       r.next_attempt_at, r.sent_at, r.updated_at, r.segment_code, r.delivery_id, d.label
 FROM delivery_recipients r JOIN deliveries d ON d.id = r.delivery_id
 WHERE r.profile_id = $1
 ORDER BY r.updated_at DESC, r.delivery_id DESC

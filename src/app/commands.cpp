@@ -39,9 +39,13 @@
 #include "service/tracking_pages.hpp"
 #include "service/typologies.hpp"
 #include "service/users.hpp"
+#include "service/workflow_activities.hpp"
+#include "service/workflows.hpp"
 #include "tracking/ingest.hpp"
 #include "tracking/keys.hpp"
 #include "tracking/links.hpp"
+#include "workflow/activity.hpp"
+#include "workflow/engine.hpp"
 
 namespace overture::app {
 
@@ -87,6 +91,20 @@ Result<config::Config> LoadConfigFor(const CommonOptions& common) {
 namespace {
 
 Result<config::Config> LoadConfig(const CommonOptions& common) { return LoadConfigFor(common); }
+
+// The engine's options from the configuration; the node is named like the delivery worker's
+// leases (host:pid).
+workflow::EngineOptions WorkflowEngineOptions(const config::WorkflowConfig& c) {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    workflow::EngineOptions o;
+    o.node = fmt::format("{}:{}", host, getpid());
+    o.threads = c.threads;
+    o.tick = std::chrono::milliseconds(c.tick_milliseconds);
+    o.lease = std::chrono::seconds(c.lease_seconds);
+    o.step_delay = std::chrono::milliseconds(c.step_delay_milliseconds);
+    return o;
+}
 
 // Everything a command needs, built in dependency order.
 struct Services {
@@ -221,6 +239,15 @@ int RunServe(const CommonOptions& common, const ServeOptions& serve) {
         PrintError(st.error());
         return kExitFailure;
     }
+    // The folder of the workflows' files (Load file, Extract file, Transfer file).
+    std::error_code dir_error;
+    std::filesystem::create_directories(cfg.workflow.directory, dir_error);
+    if (dir_error) {
+        PrintError(
+            Error::InvalidArgument(fmt::format("cannot create workflow.directory {}: {}",
+                                               cfg.workflow.directory, dir_error.message())));
+        return kExitFailure;
+    }
 
     // Tracking (docs/tracking.md): the signing keys, the tracked links and the event writer.
     tracking::KeyStore tracking_keys(*db, services.clock, services.secrets);
@@ -274,6 +301,20 @@ int RunServe(const CommonOptions& common, const ServeOptions& serve) {
                                           services.deliveries, &services.fragments, tracking_keys,
                                           tracking_links, ingestor, cfg.delivery.public_url);
     ctx.tracking_pages = &tracking_pages;
+    // Workflows (docs/workflows.md): the activity types, the engine (its threads start below,
+    // on a node with workflow.engine) and the service the API uses.
+    workflow::Registry workflow_registry;
+    workflow::RegisterCoreActivities(workflow_registry);
+    service::RegisterServiceActivities(
+        workflow_registry,
+        service::ServiceActivityDeps{*db, services.clock, services.schema, services.records,
+                                     services.deliveries, services.subscriptions, services.audit,
+                                     cfg.workflow.directory});
+    workflow::Engine workflow_engine(
+        *db, services.clock, workflow_registry, [&services] { return services.schema.Current(); },
+        WorkflowEngineOptions(cfg.workflow));
+    service::WorkflowService workflows(*db, services.clock, services.audit, workflow_engine);
+    ctx.workflows = &workflows;
     http::RegisterApi(router, ctx);
     std::filesystem::path web_root =
         cfg.http.web_root.empty() ? DefaultWebRoot() : std::filesystem::path(cfg.http.web_root);
@@ -325,8 +366,12 @@ int RunServe(const CommonOptions& common, const ServeOptions& serve) {
         services.deliveries.SetWake([&worker] { worker.Wake(); });
         worker.Start();
     }
+    if (cfg.workflow.engine) workflow_engine.Start();
     server.Wait();
     if (bounce_poller) bounce_poller->Stop();
+    // Running workflow tasks reach their next checkpoint (or their end) before the services
+    // they use stop; an interrupted task runs again from its start on the next node.
+    workflow_engine.Stop();
     // The batches in flight finish and write their outcomes before the routes close.
     worker.Stop();
     services.deliveries.SetWake({});
@@ -339,6 +384,76 @@ int RunServe(const CommonOptions& common, const ServeOptions& serve) {
     spdlog::info("tracking: {} events accepted, {} written", tracked.accepted, tracked.written);
     spdlog::info("overture stopped");
     return kExitOk;
+}
+
+int RunWorkflowRun(const CommonOptions& common, const WorkflowRunOptions& options) {
+    config::Config cfg;
+    std::unique_ptr<storage::Database> db;
+    std::unique_ptr<Services> services;
+    auto s = Setup(common, cfg, db, services, /*migrate=*/true);
+    if (!s) {
+        PrintError(s.error());
+        return s.error().code == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
+    }
+    std::error_code dir_error;
+    std::filesystem::create_directories(cfg.workflow.directory, dir_error);
+    workflow::Registry registry;
+    workflow::RegisterCoreActivities(registry);
+    service::RegisterServiceActivities(
+        registry, service::ServiceActivityDeps{*db, (*s)->clock, (*s)->schema, (*s)->records,
+                                               (*s)->deliveries, (*s)->subscriptions, (*s)->audit,
+                                               cfg.workflow.directory});
+    // No engine threads: this thread executes the due tasks.
+    workflow::Engine engine(
+        *db, (*s)->clock, registry, [s] { return (*s)->schema.Current(); },
+        WorkflowEngineOptions(cfg.workflow));
+    service::WorkflowService workflows(*db, (*s)->clock, (*s)->audit, engine);
+    const auto actor = service::Actor::System();
+    const service::WorkflowId id(options.id);
+    auto started = workflows.Start(actor, id, {.dry_run = options.dry_run, .variables = {}});
+    if (!started) {
+        PrintError(started.error());
+        return started.error().code == ErrorCode::kInvalidArgument ||
+                       started.error().code == ErrorCode::kNotFound ||
+                       started.error().code == ErrorCode::kFailedPrecondition
+                   ? kExitUsage
+                   : kExitFailure;
+    }
+    const auto run = started->run.id;
+    std::cout << "Run #" << started->run.number << " (id " << run.value() << ") of workflow "
+              << options.id << (options.dry_run ? ", dry run" : "") << "\n";
+    std::int64_t after = 0;
+    std::string status = started->run.status;
+    for (;;) {
+        engine.RunDue();
+        auto logs = workflows.Logs(actor, id, run, after, service::kMaxPageSize);
+        if (!logs) {
+            PrintError(logs.error());
+            return kExitFailure;
+        }
+        for (const auto& e : logs->items) {
+            after = e.id;
+            std::cout << FormatRfc3339(e.at) << " " << (e.activity.empty() ? "-" : e.activity)
+                      << " " << e.level << ": " << e.message;
+            if (e.rows) std::cout << " (" << *e.rows << " rows)";
+            std::cout << "\n";
+        }
+        if (logs->next) continue;
+        auto now = workflows.Run(actor, id, run);
+        if (!now) {
+            PrintError(now.error());
+            return kExitFailure;
+        }
+        status = now->run.status;
+        if (status != "running" && status != "paused" && status != "stopping") {
+            if (!now->run.error.empty()) std::cout << "error: " << now->run.error << "\n";
+            break;
+        }
+        // A Wait, a Scheduler or an email delivery's preparation: look again shortly.
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    std::cout << "Run #" << started->run.number << " " << status << "\n";
+    return status == "finished" ? kExitOk : kExitFailure;
 }
 
 int RunInit(const CommonOptions& common, const std::string& admin_password) {

@@ -58,6 +58,11 @@ struct ExportOptions {
     std::string file;     // empty or "-": standard output
 };
 
+struct WorkflowRunOptions {
+    std::int64_t id = 0;  // the workflow
+    bool dry_run = false;
+};
+
 int RunServe(const CommonOptions& common, const ServeOptions& serve);
 int RunInit(const CommonOptions& common, const std::string& admin_password);
 int RunMigrate(const CommonOptions& common);
@@ -69,6 +74,9 @@ int RunExport(const CommonOptions& common, const ExportOptions& options);
 // Loads generated demo data (docs/demo.md) once: a database that already holds demo profiles
 // is left unchanged and the command succeeds.
 int RunDemo(const CommonOptions& common, const DemoOptions& options);
+// `overture workflow run ID [--dry-run]`: starts a run of the workflow and executes it in the
+// foreground (Engine::RunDue) until it ends, printing its log. Exit 0 when the run finished.
+int RunWorkflowRun(const CommonOptions& common, const WorkflowRunOptions& options);
 
 // Defaults < config file < OVERTURE_* environment < flags, validated.
 Result<config::Config> LoadConfigFor(const CommonOptions& common);

@@ -71,6 +71,16 @@ int main(int argc, char** argv) {
                              "at least 12 characters (default: generate and print one)");
     user_add_cmd->add_option("--display-name", user_add.display_name, "name shown in the UI");
 
+    WorkflowRunOptions workflow_run;
+    auto* workflow_cmd = cli.add_subcommand("workflow", "Workflows (docs/workflows.md)");
+    workflow_cmd->require_subcommand(1);
+    auto* workflow_run_cmd = workflow_cmd->add_subcommand(
+        "run", "Start a run of a workflow and execute it in the foreground, printing its log");
+    AddCommon(workflow_run_cmd, common);
+    workflow_run_cmd->add_option("id", workflow_run.id, "the workflow's id")->required();
+    workflow_run_cmd->add_flag("--dry-run", workflow_run.dry_run,
+                               "target on the real data but send and write nothing");
+
     ImportOptions import;
     auto* import_cmd = cli.add_subcommand(
         "import",
@@ -185,6 +195,7 @@ int main(int argc, char** argv) {
     if (rotate_cmd->parsed()) return RunTrackingRotateKey(common);
     if (user_add_cmd->parsed()) return RunUserAdd(common, user_add);
     if (import_cmd->parsed()) return RunImport(common, import);
+    if (workflow_run_cmd->parsed()) return RunWorkflowRun(common, workflow_run);
     if (export_cmd->parsed()) return RunExport(common, export_options);
     if (demo_cmd->parsed()) return RunDemo(common, demo);
     if (bench_segment_cmd->parsed()) return RunBenchSegment(common, bench_segment);

@@ -81,6 +81,15 @@ struct TrackingConfig {
     int key_reload_seconds = 60;    // a key rotated on another node is used after this
 };
 
+struct WorkflowConfig {
+    bool engine = true;               // `serve` runs workflow tasks (docs/workflows.md)
+    int threads = 2;                  // tasks executed at once
+    int tick_milliseconds = 500;      // how often the engine looks for due tasks
+    int lease_seconds = 30;           // a claimed task returns to the pool after this (node died)
+    int step_delay_milliseconds = 0;  // test seam: each activity checkpoint sleeps this long
+    std::string directory = "var/workflows";  // the files of load/extract/transfer activities
+};
+
 struct LogConfig {
     std::string level = "info";
 };
@@ -94,6 +103,7 @@ struct Config {
     BouncesConfig bounces;
     DeliveryConfig delivery;
     TrackingConfig tracking;
+    WorkflowConfig workflow;
     LogConfig log;
 
     // Sets one key by its dotted name ("http.listen") from text, converting and validating.

@@ -21,6 +21,7 @@ void RegisterApi(Router& router, const ApiContext& ctx) {
     RegisterFragmentRoutes(router, ctx);
     RegisterTrackingRoutes(router, ctx);
     RegisterReportRoutes(router, ctx);
+    RegisterWorkflowRoutes(router, ctx);
 }
 
 }  // namespace overture::http

@@ -28,6 +28,7 @@
 #include "service/tracking_pages.hpp"
 #include "service/typologies.hpp"
 #include "service/users.hpp"
+#include "service/workflows.hpp"
 #include "storage/database.hpp"
 #include "tracking/ingest.hpp"
 #include "tracking/keys.hpp"
@@ -66,6 +67,8 @@ struct ApiContext {
     const service::ReportService* reports = nullptr;
     // The unsubscribe and mirror pages (/t/u, /m); they answer 503 while it is not set.
     const service::TrackingPages* tracking_pages = nullptr;
+    // Workflows (issue 9; api_workflows.cpp); the routes answer 503 while it is not set.
+    const service::WorkflowService* workflows = nullptr;
 };
 
 inline constexpr std::string_view kSessionCookie = "overture_session";
@@ -98,5 +101,7 @@ FastPath MakeTrackingFastPath(const ApiContext& ctx);
 // /api/v1/deliveries/{id}/report..., /api/v1/reports/..., /api/v1/profiles/{id}/tracking
 // (api_reports.cpp).
 void RegisterReportRoutes(Router& router, const ApiContext& ctx);
+// /api/v1/workflows... (api_workflows.cpp).
+void RegisterWorkflowRoutes(Router& router, const ApiContext& ctx);
 
 }  // namespace overture::http

@@ -214,6 +214,7 @@ json::object LogJson(const service::SendingLogEntry& e) {
                         {"failureType", e.failure_type},
                         {"reason", e.reason},
                         {"detail", e.detail},
+                        {"segmentCode", e.segment_code},
                         {"attempts", e.attempts},
                         {"nextAttemptAt", TimeJson(e.next_attempt_at)},
                         {"sentAt", TimeJson(e.sent_at)},

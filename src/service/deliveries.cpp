@@ -19,6 +19,7 @@
 #include "service/queries.hpp"
 #include "service/typologies.hpp"
 #include "storage/field_values.hpp"
+#include "storage/sql_text.hpp"
 
 namespace overture::service {
 
@@ -28,6 +29,7 @@ using delivery::State;
 using storage::AsBool;
 using storage::AsInt;
 using storage::AsString;
+using storage::Dialect;
 using storage::IsNull;
 using storage::Transaction;
 using storage::Value;
@@ -253,7 +255,28 @@ Result<json::object> CheckAudience(const json::object& in,
         }
         return json::object{{"kind", "list"}, {"profileIds", IdsJson(*ids)}};
     }
-    return Fail(Bad("audience.kind", "audience.kind must be \"audience\", \"query\" or \"list\""));
+    if (*kind == "workflow") {
+        if (auto st = OnlyKeys(in, "audience", {"kind", "table"}); !st) return Fail(st.error());
+        auto table = StringAt(in, "table", "audience.table");
+        if (!table) return Fail(table.error());
+        if (!IsWorkflowTableName(*table)) {
+            return Fail(Bad("audience.table",
+                            "audience.table must name a workflow working table (wkf_<n>_<n>)"));
+        }
+        return json::object{{"kind", "workflow"}, {"table", *table}};
+    }
+    return Fail(Bad("audience.kind",
+                    "audience.kind must be \"audience\", \"query\", \"list\" or \"workflow\""));
+}
+
+// A workflow audience's table is registered by the engine and not dropped yet.
+Result<bool> WorkflowTableLive(Transaction& tx, Dialect dialect, const std::string& table) {
+    storage::Params params(dialect);
+    const std::string sql = fmt::format(
+        "SELECT 1 FROM workflow_tables WHERE name = {} AND dropped_at IS NULL", params.Add(table));
+    auto rows = tx.QuerySql(sql, params.values());
+    if (!rows) return Fail(rows.error());
+    return !rows->empty();
 }
 
 Result<json::object> CheckSchedule(const json::value* v) {
@@ -491,7 +514,8 @@ Result<std::string> CheckLabel(std::string_view label) {
 }
 
 // What must exist for the references of a delivery; inside the transaction that writes it.
-Status CheckReferences(Transaction& tx, const std::optional<std::int64_t>& route_id,
+Status CheckReferences(Transaction& tx, Dialect dialect,
+                       const std::optional<std::int64_t>& route_id,
                        const std::optional<std::int64_t>& typology_id, const json::object& audience,
                        const json::object& settings) {
     if (route_id) {
@@ -517,6 +541,15 @@ Status CheckReferences(Transaction& tx, const std::optional<std::int64_t>& route
         if (rows->empty()) {
             return Fail(Bad("audience.audienceId", fmt::format("there is no audience with id {}",
                                                                id->to_number<std::int64_t>())));
+        }
+    }
+    if (auto table = WorkflowAudienceTable(audience)) {
+        auto live = WorkflowTableLive(tx, dialect, *table);
+        if (!live) return Fail(live.error());
+        if (!*live) {
+            return Fail(
+                Bad("audience.table",
+                    fmt::format("the workflow population {} does not exist (any more)", *table)));
         }
     }
     for (auto id : IdsOf(settings, "testProfileIds")) {
@@ -594,7 +627,7 @@ Result<Window> WindowOf(const json::object& settings, TimePoint now) {
     return Window{now, now + validity};
 }
 
-// One sending-log row: the ten columns delivery-logs and delivery-profile-history share.
+// One sending-log row: the eleven columns delivery-logs and delivery-profile-history share.
 SendingLogEntry LogEntryFromRow(const std::vector<Value>& r) {
     SendingLogEntry e;
     e.profile_id = AsInt(r[0]);
@@ -607,6 +640,7 @@ SendingLogEntry LogEntryFromRow(const std::vector<Value>& r) {
     if (e.status == "pending" && AsInt(r[7]) > 0) e.next_attempt_at = FromUnixMillis(AsInt(r[7]));
     e.sent_at = TimeOrNone(r[8]);
     e.updated_at = FromUnixMillis(AsInt(r[9]));
+    e.segment_code = AsString(r[10]);
     return e;
 }
 
@@ -714,8 +748,8 @@ Result<Delivery> DeliveryService::Create(const Actor& actor, const NewDelivery& 
         if (!checked_audience) return Fail(checked_audience.error());
         auto checked_settings = CheckSettingsShape(settings);
         if (!checked_settings) return Fail(checked_settings.error());
-        if (auto st =
-                CheckReferences(tx, route_id, typology_id, *checked_audience, *checked_settings);
+        if (auto st = CheckReferences(tx, db_.dialect(), route_id, typology_id, *checked_audience,
+                                      *checked_settings);
             !st) {
             return Fail(st.error());
         }
@@ -861,10 +895,11 @@ Result<Delivery> DeliveryService::Update(const Actor& actor, DeliveryId id,
             after.settings = *settings;
             details.emplace_back("settings", json::serialize(*settings));
         }
-        if (auto st = CheckReferences(tx, patch.route_id ? after.route_id : std::nullopt,
-                                      patch.typology_id ? after.typology_id : std::nullopt,
-                                      audience ? after.audience : json::object(),
-                                      settings ? after.settings : json::object());
+        if (auto st =
+                CheckReferences(tx, db_.dialect(), patch.route_id ? after.route_id : std::nullopt,
+                                patch.typology_id ? after.typology_id : std::nullopt,
+                                audience ? after.audience : json::object(),
+                                settings ? after.settings : json::object());
             !st) {
             return Fail(st.error());
         }
@@ -1192,12 +1227,40 @@ Result<std::vector<SendingLogEntry>> DeliveryService::ProfileHistory(
         std::vector<SendingLogEntry> out;
         for (const auto& r : rows->rows) {
             SendingLogEntry e = LogEntryFromRow(r);
-            e.delivery_id = AsInt(r[10]);
-            e.delivery_label = AsString(r[11]);
+            e.delivery_id = AsInt(r[11]);
+            e.delivery_label = AsString(r[12]);
             out.push_back(std::move(e));
         }
         return out;
     });
+}
+
+bool IsWorkflowTableName(std::string_view name) {
+    if (!name.starts_with("wkf_") || name.size() > 60) return false;
+    int parts = 0;
+    std::size_t digits = 0;
+    for (std::size_t i = 4; i < name.size(); ++i) {
+        const char c = name[i];
+        if (c >= '0' && c <= '9') {
+            ++digits;
+        } else if (c == '_' && digits > 0 && parts == 0) {
+            ++parts;
+            digits = 0;
+        } else {
+            return false;
+        }
+    }
+    return parts == 1 && digits > 0;
+}
+
+std::optional<std::string> WorkflowAudienceTable(const json::object& audience) {
+    const json::value* kind = audience.if_contains("kind");
+    const json::value* table = audience.if_contains("table");
+    if (!kind || !kind->is_string() || kind->get_string() != "workflow") return std::nullopt;
+    if (!table || !table->is_string() || !IsWorkflowTableName(table->get_string())) {
+        return std::nullopt;
+    }
+    return std::string(table->get_string());
 }
 
 Result<std::string> DeliveryService::TargetCondition(const Delivery& d,
@@ -1215,6 +1278,21 @@ Result<std::string> DeliveryService::TargetCondition(const Delivery& d,
         out.details["field"] = "audience";
         return out;
     };
+    if (kind->get_string() == "workflow") {
+        auto table = WorkflowAudienceTable(d.audience);
+        if (!table) return Fail(stale(Error::InvalidArgument("the workflow table is not valid")));
+        auto live = storage::WithRead(
+            db_, [&](Transaction& tx) { return WorkflowTableLive(tx, db_.dialect(), *table); });
+        if (!live) return Fail(live.error());
+        if (!*live) {
+            return Fail(Error::FailedPrecondition(
+                            fmt::format("the workflow population of '{}' is gone: the workflow "
+                                        "run that made it has moved on",
+                                        d.label))
+                            .With("field", "audience.table"));
+        }
+        return fmt::format("t.id IN (SELECT w.id FROM {} w)", storage::QuoteIdent(*table));
+    }
     if (kind->get_string() == "list") {
         auto ids = IdsOf(d.audience, "profileIds");
         if (ids.empty()) return std::string("1 = 0");

@@ -32,6 +32,9 @@
 //   audience: {"kind": "audience", "audienceId": 3}
 //           | {"kind": "query", "expression": "country = \"FR\""}
 //           | {"kind": "list", "profileIds": [1, 2, 3]}      (at most 10,000 ids)
+//           | {"kind": "workflow", "table": "wkf_12_1"}      (a workflow's working table, made
+//             by an emailDelivery activity: accepted while the engine has it registered and
+//             not dropped; its segment_code goes into the sending log)
 //   settings: {"testProfileIds": [1, 2],
 //              "schedule": {"kind": "now"} | {"kind": "at", "at": "2026-12-01T09:00:00Z"}
 //                        | {"kind": "local", "date": "2026-12-01", "time": "09:00",
@@ -89,6 +92,13 @@ struct Preparation {
 // wrong type.
 std::string PreparationToJson(const Preparation& p);
 std::optional<Preparation> PreparationFromJson(std::string_view text);
+
+// True for a working table name of the workflow engine, "wkf_<digits>_<digits>" (safe to
+// write into SQL text).
+bool IsWorkflowTableName(std::string_view name);
+// The working table of an audience {"kind": "workflow", "table": ...} whose name passes
+// IsWorkflowTableName, else nullopt.
+std::optional<std::string> WorkflowAudienceTable(const boost::json::object& audience);
 
 // Live counters of the sending log.
 struct DeliveryCounters {
@@ -160,7 +170,8 @@ struct SendingLogEntry {
     std::string status;        // pending, sent, failed, ignored
     std::string failure_type;  // hard, soft, ignored, ""
     std::string reason;
-    std::string detail;  // the server's reply
+    std::string detail;        // the server's reply
+    std::string segment_code;  // the workflow segment the recipient came from, or ""
     int attempts = 0;
     std::optional<TimePoint> next_attempt_at;  // pending rows after a soft failure
     std::optional<TimePoint> sent_at;

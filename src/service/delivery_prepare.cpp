@@ -173,16 +173,24 @@ Result<Preparation> DeliveryPreparer::Run(const Delivery& d, const Progress& pro
     {
         Params params(dialect);
         auto cond = deliveries_.TargetCondition(d, params);
+        const bool targeted = cond.has_value();
         if (!cond) {
             out.errors.push_back(cond.error().message);
             cond = std::string("1 = 0");
         }
         const auto now = ToUnixMillis(clock_.Now());
+        // A workflow's population also gives each recipient its segment code.
+        std::string segment = "''";
+        if (auto table = WorkflowAudienceTable(d.audience); table && targeted) {
+            segment =
+                fmt::format("COALESCE((SELECT w.segment_code FROM {} w WHERE w.id = t.id), '')",
+                            storage::QuoteIdent(*table));
+        }
         auto sql = fmt::format(
             "INSERT INTO delivery_recipients (delivery_id, profile_id, address, status, "
-            "updated_at) SELECT CAST({} AS BIGINT), t.id, COALESCE(t.email, ''), 'pending', "
-            "CAST({} AS BIGINT) FROM profiles t WHERE {}",
-            params.Add(id), params.Add(now), *cond);
+            "updated_at, segment_code) SELECT CAST({} AS BIGINT), t.id, COALESCE(t.email, ''), "
+            "'pending', CAST({} AS BIGINT), {} FROM profiles t WHERE {}",
+            params.Add(id), params.Add(now), segment, *cond);
         auto st = storage::WithWrite(db_, [&](storage::Transaction& tx) -> Result<std::int64_t> {
             if (auto n = tx.Exec("prepare-clear", {Value(id)}); !n) return Fail(n.error());
             if (auto n = tx.Exec("prepare-clear-counters", {Value(id)}); !n) {

@@ -146,6 +146,19 @@ std::span<const std::string_view> All() {
         kFragmentSources,
         kFragmentUpdate,
         kFragmentDelete,
+        kWorkflowInsert,
+        kWorkflowGet,
+        kWorkflowList,
+        kWorkflowCount,
+        kWorkflowUpdate,
+        kWorkflowDelete,
+        kWorkflowRunActive,
+        kWorkflowRunLast,
+        kWorkflowRunGet,
+        kWorkflowRunList,
+        kWorkflowRunTasks,
+        kWorkflowRunTransitions,
+        kWorkflowRunLogs,
     };
     return kAll;
 }

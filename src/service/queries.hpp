@@ -163,6 +163,21 @@ inline constexpr std::string_view kFragmentSources = "fragment-sources";
 inline constexpr std::string_view kFragmentUpdate = "fragment-update";
 inline constexpr std::string_view kFragmentDelete = "fragment-delete";
 
+// Workflows (issue 9; sql/*/workflows.sql; service/workflows.cpp).
+inline constexpr std::string_view kWorkflowInsert = "workflow-insert";
+inline constexpr std::string_view kWorkflowGet = "workflow-get";
+inline constexpr std::string_view kWorkflowList = "workflow-list";
+inline constexpr std::string_view kWorkflowCount = "workflow-count";
+inline constexpr std::string_view kWorkflowUpdate = "workflow-update";
+inline constexpr std::string_view kWorkflowDelete = "workflow-delete";
+inline constexpr std::string_view kWorkflowRunActive = "workflow-run-active";
+inline constexpr std::string_view kWorkflowRunLast = "workflow-run-last";
+inline constexpr std::string_view kWorkflowRunGet = "workflow-run-get";
+inline constexpr std::string_view kWorkflowRunList = "workflow-run-list";
+inline constexpr std::string_view kWorkflowRunTasks = "workflow-run-tasks";
+inline constexpr std::string_view kWorkflowRunTransitions = "workflow-run-transitions";
+inline constexpr std::string_view kWorkflowRunLogs = "workflow-run-logs";
+
 // All of the above.
 std::span<const std::string_view> All();
 

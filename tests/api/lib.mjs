@@ -60,7 +60,8 @@ export async function startServer({ extraArgs = [], env = {}, databaseUrl } = {}
   const files = reused ?? mkdtempSync(path.join(tmpdir(), 'overture-files-'));
   if (!reused) filesOf.set(db.url, files);
   env = { OVERTURE_SECURITY_SECRET_KEY_FILE: path.join(files, 'secret.key'),
-          OVERTURE_EMAIL_MAILDIR_ROOT: path.join(files, 'maildir'), ...env };
+          OVERTURE_EMAIL_MAILDIR_ROOT: path.join(files, 'maildir'),
+          OVERTURE_WORKFLOW_DIRECTORY: path.join(files, 'workflows'), ...env };
   if (!databaseUrl) {
     execFileSync(BIN, ['init', '--database', db.url, '--admin-password', ADMIN_PASSWORD],
                  { stdio: 'pipe', env: { ...process.env, ...env } });
@@ -302,4 +303,25 @@ export async function profilesWhere(client, filter) {
     if (!r.json.next) return out;
     cursor = encodeURIComponent(r.json.next);
   }
+}
+
+// Runs `text` (one SQL statement) directly against the database of a server (`dbUrl`), with the
+// sqlite3 command-line shell or psql, and returns the rows as arrays of strings (NULL as ''). For
+// tests that check what the server computed against the same numbers computed in plain SQL.
+export function sql(dbUrl, text) {
+  let out;
+  if (dbUrl.startsWith('sqlite:')) {
+    out = execFileSync('sqlite3', ['-batch', '-noheader', '-separator', '\t', '-cmd', '.timeout 10000',
+                                   dbUrl.slice('sqlite:'.length), text], { encoding: 'utf8' });
+  } else {
+    out = execFileSync('psql', [dbUrl, '-X', '-q', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-c', text],
+                       { encoding: 'utf8' });
+  }
+  return out.split('\n').filter((line) => line !== '').map((line) => line.split('\t'));
+}
+
+// The single number a counting statement returns.
+export function sqlCount(dbUrl, text) {
+  const rows = sql(dbUrl, text);
+  return Number(rows[0]?.[0] ?? 0);
 }

@@ -37,6 +37,8 @@ import { DeliveryPage } from './pages/deliveries/DeliveryPage';
 import { FragmentsPage } from './pages/fragments/FragmentsPage';
 import { DeliveryReportPage } from './pages/reports/DeliveryReportPage';
 import { ReportsPage } from './pages/reports/ReportsPage';
+import { WorkflowPage } from './pages/workflows/WorkflowPage';
+import { WorkflowsPage } from './pages/workflows/WorkflowsPage';
 
 /** /deliveries/:id/report, the report's name in docs/reports.md, is /messages/:id/report in the UI. */
 function DeliveryReportRedirect() {
@@ -77,6 +79,8 @@ export function App() {
         </Route>
         <Route path="/profiles" element={<Navigate to="/audiences/profiles" replace />} />
         <Route path="/profiles/:id" element={<ProfilePage />} />
+        <Route path="/workflows" element={<WorkflowsPage />} />
+        <Route path="/workflows/:id" element={<WorkflowPage />} />
         <Route path="/messages" element={<DeliveriesPage />} />
         <Route path="/messages/fragments" element={<FragmentsPage />} />
         <Route path="/messages/:id" element={<DeliveryPage />} />

@@ -10,7 +10,7 @@ export interface Section {
 export const SECTIONS: Section[] = [
   { path: '/plan', label: 'Marketing plan', arrivesWith: 'campaigns, programs and the delivery calendar' },
   { path: '/audiences', label: 'Profiles & audiences' },
-  { path: '/workflows', label: 'Workflows', arrivesWith: 'the workflow engine and its canvas' },
+  { path: '/workflows', label: 'Workflows' },
   { path: '/messages', label: 'Messages' },
   { path: '/landing-pages', label: 'Landing pages', arrivesWith: 'the landing page editor and form capture' },
   { path: '/reports', label: 'Reports' },

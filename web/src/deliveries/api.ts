@@ -177,6 +177,8 @@ export interface SendingLogEntry {
   failureType: string;
   reason: string;
   detail: string;
+  /** The workflow segment the recipient came from (Segmentation activity), or ''. */
+  segmentCode: string;
   attempts: number;
   nextAttemptAt: string | null;
   sentAt: string | null;

@@ -83,7 +83,10 @@ function SendingLog({ delivery }: { delivery: Delivery }) {
             {rows.map((r) => (
               <Table.Tr key={r.profileId} data-profile={r.profileId}>
                 <Table.Td><Anchor component={Link} to={`/profiles/${r.profileId}`} size="sm">#{r.profileId}</Anchor></Table.Td>
-                <Table.Td><Text size="sm">{r.address || '—'}</Text></Table.Td>
+                <Table.Td>
+                  <Text size="sm">{r.address || '—'}</Text>
+                  {r.segmentCode ? <Text size="xs" c="dimmed" data-segment={r.segmentCode}>segment {r.segmentCode}</Text> : null}
+                </Table.Td>
                 <Table.Td>
                   <Badge size="sm" variant="light" color={LOG_STATUS_COLORS[r.status] ?? 'gray'}>{r.status}</Badge>
                   {r.failureType && r.failureType !== r.status ? <Text size="xs" c="dimmed">{r.failureType}</Text> : null}
