@@ -102,6 +102,10 @@ CREATE TABLE workflow_logs (
 );
 CREATE INDEX workflow_logs_run_idx ON workflow_logs(run_id, id);
 
+-- A delivery made by a workflow's Email delivery activity names its task: a task run again after
+-- its node died finds the delivery it made instead of making a second one.
+ALTER TABLE deliveries ADD COLUMN workflow_task BIGINT;
+CREATE UNIQUE INDEX deliveries_workflow_task_idx ON deliveries(workflow_task);
 -- Sending logs remember the workflow segment a recipient came from.
 ALTER TABLE delivery_recipients ADD COLUMN segment_code TEXT NOT NULL DEFAULT '';
 -- Incremental queries remember what they have already given out, per workflow and activity.

@@ -2,11 +2,16 @@
 -- milliseconds. Every statement that changes a delivery bumps its version.
 
 -- name: delivery-insert
--- $10 created_at (also modified_at), $11 created_by (also modified_by).
+-- $10 created_at (also modified_at), $11 created_by (also modified_by), $12 the workflow
+-- task that makes it (null for the others).
 INSERT INTO deliveries (label, channel, is_template, state, route_id, typology_id, content,
-                        audience, settings, created_at, created_by, modified_at, modified_by)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10, $11)
+                        audience, settings, created_at, created_by, modified_at, modified_by,
+                        workflow_task)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10, $11, $12)
 RETURNING id;
+
+-- name: delivery-by-workflow-task
+SELECT id FROM deliveries WHERE workflow_task = $1;
 
 -- name: delivery-get
 SELECT id, label, channel, is_template, state, route_id, typology_id, content, audience,

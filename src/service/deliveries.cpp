@@ -759,7 +759,7 @@ Result<Delivery> DeliveryService::Create(const Actor& actor, const NewDelivery& 
                       std::string(delivery::StateName(State::kDraft)), IdOrNull(route_id),
                       IdOrNull(typology_id), json::serialize(*checked_content),
                       json::serialize(*checked_audience), json::serialize(*checked_settings),
-                      ToUnixMillis(now), actor.username});
+                      ToUnixMillis(now), actor.username, IdOrNull(in.workflow_task)});
         if (!rows) return Fail(rows.error());
         DeliveryId id(AsInt(rows->rows.at(0).at(0)));
         AuditDetails details{{"label", *label}};
@@ -831,6 +831,15 @@ Result<Delivery> DeliveryService::Get(const Actor& actor, DeliveryId id) const {
 
 Result<Delivery> DeliveryService::Load(DeliveryId id) const {
     return storage::WithRead(db_, [&](Transaction& tx) { return LoadRow(tx, id); });
+}
+
+Result<std::optional<DeliveryId>> DeliveryService::FindByWorkflowTask(std::int64_t task) const {
+    return storage::WithRead(db_, [&](Transaction& tx) -> Result<std::optional<DeliveryId>> {
+        auto rows = tx.Query(q::kDeliveryByWorkflowTask, {task});
+        if (!rows) return Fail(rows.error());
+        if (rows->empty()) return std::optional<DeliveryId>();
+        return std::optional<DeliveryId>(DeliveryId(AsInt(rows->rows[0][0])));
+    });
 }
 
 Result<Delivery> DeliveryService::Update(const Actor& actor, DeliveryId id,

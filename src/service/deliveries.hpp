@@ -146,6 +146,10 @@ struct NewDelivery {
     std::optional<std::int64_t> route_id;
     std::optional<std::int64_t> typology_id;
     std::optional<boost::json::object> content, audience, settings;
+    // The workflow task that makes it (the Email delivery activity): at most one delivery per
+    // task, so a task run again after a crash finds its delivery (FindByWorkflowTask) instead
+    // of making another. A second Create with the same task fails with kAlreadyExists.
+    std::optional<std::int64_t> workflow_task;
 };
 
 struct DeliveryPatch {
@@ -294,6 +298,8 @@ class DeliveryService {
     Result<std::string> TargetCondition(const Delivery& d, storage::Params& params) const;
     // For the worker: the delivery as stored, without the counters.
     Result<Delivery> Load(DeliveryId id) const;
+    // For the workflow engine: the delivery made by that workflow task, if any.
+    Result<std::optional<DeliveryId>> FindByWorkflowTask(std::int64_t task) const;
 
   private:
     Result<Delivery> Transition(const Actor& actor, DeliveryId id, delivery::Action action) const;

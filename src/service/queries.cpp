@@ -85,6 +85,7 @@ std::span<const std::string_view> All() {
         kBounceEventList,
         kBounceEventCount,
         kDeliveryInsert,
+        kDeliveryByWorkflowTask,
         kDeliveryGet,
         kDeliveryList,
         kDeliveryCount,

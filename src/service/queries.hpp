@@ -96,6 +96,7 @@ inline constexpr std::string_view kBounceEventCount = "bounce-event-count";
 
 // Deliveries and typologies (issue 7; sql/*/deliveries.sql, sql/*/typologies.sql).
 inline constexpr std::string_view kDeliveryInsert = "delivery-insert";
+inline constexpr std::string_view kDeliveryByWorkflowTask = "delivery-by-workflow-task";
 inline constexpr std::string_view kDeliveryGet = "delivery-get";
 inline constexpr std::string_view kDeliveryList = "delivery-list";
 inline constexpr std::string_view kDeliveryCount = "delivery-count";

@@ -134,6 +134,11 @@ class EmailDelivery final : public workflow::ActivityType {
 
   private:
     Status CreateAndPrepare(Context& ctx, const Actor& actor, const workflow::Table& table) const {
+        // Run again after its node died between creating the delivery and the engine recording
+        // that: the delivery is found by the task, never made twice.
+        auto made = deps_.deliveries.FindByWorkflowTask(ctx.task_id());
+        if (!made) return Fail(made.error());
+        if (*made) return Resume(ctx, actor, **made);
         const auto& params = ctx.activity().params;
         const auto template_id = IntParam(params, "templateId").value_or(0);
         auto tmpl = deps_.deliveries.Get(actor, DeliveryId(template_id));
@@ -155,6 +160,7 @@ class EmailDelivery final : public workflow::ActivityType {
         json::object settings = tmpl->settings;
         settings["schedule"] = json::object{{"kind", "now"}};
         in.settings = std::move(settings);
+        in.workflow_task = ctx.task_id();
         auto created = deps_.deliveries.Create(actor, in);
         if (!created) return Fail(created.error());
         ctx.state()["deliveryId"] = created->id.value();
@@ -164,6 +170,23 @@ class EmailDelivery final : public workflow::ActivityType {
                 fmt::format("delivery {} ('{}') created for {} profiles; preparing",
                             created->id.value(), created->label, table.count),
                 table.count);
+        return {};
+    }
+
+    // The delivery this task made before it was interrupted: prepared unless that already
+    // happened (the next Execute calls follow it as usual).
+    Status Resume(Context& ctx, const Actor& actor, DeliveryId id) const {
+        ctx.state()["deliveryId"] = id.value();
+        auto d = deps_.deliveries.Load(id);
+        if (!d) return Fail(d.error());
+        ctx.Log(workflow::LogLevel::kInfo,
+                fmt::format("delivery {} ('{}') was made by this activity before it was "
+                            "interrupted; going on with it",
+                            id.value(), d->label));
+        if (d->state == State::kDraft && !d->preparation) {
+            auto prepared = deps_.deliveries.Prepare(actor, id);
+            if (!prepared) return Fail(prepared.error());
+        }
         return {};
     }
 

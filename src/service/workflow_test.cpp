@@ -414,6 +414,48 @@ TEST_P(ServiceWorkflowTest, EmailDeliveriesPerSegmentCarryTheSegmentCodes) {
     EXPECT_NE(Logs(run).find("confirmed: 3 to send"), std::string::npos) << Logs(run);
 }
 
+// The node dies after the activity made its delivery but before the engine recorded the task's
+// wait (its state, with the delivery id, is lost): the task runs again and must go on with the
+// delivery it made, not make a second one that would send everything twice.
+TEST_P(ServiceWorkflowTest, AnInterruptedEmailDeliveryDoesNotMakeASecondDelivery) {
+    const auto tmpl = MakeTemplate();
+    MakeProfile("a@example.com", "A", "FR");
+    MakeProfile("b@example.com", "B", "FR");
+    json::value graph = json::parse(R"J({
+      "activities": [
+        {"id": "start", "type": "start"},
+        {"id": "q", "type": "query", "params": {"resource": "profile", "expression": "country = \"FR\""}},
+        {"id": "mail", "type": "emailDelivery", "params": {"templateId": 0, "label": "Once"}}
+      ],
+      "transitions": [
+        {"id": "t1", "from": "start", "to": "q"},
+        {"id": "t2", "from": "q", "to": "mail"}
+      ]
+    })J");
+    graph.at("activities").as_array()[2].as_object()["params"].as_object()["templateId"] =
+        tmpl.value();
+    const auto run = Start(SaveWorkflow("Once", graph), "sam", "supervisor");
+    engine_->RunDue();
+    ASSERT_EQ(Sql("SELECT id FROM deliveries WHERE label = 'Once'").size(), 1u) << Logs(run);
+    // What a crash before the engine's record leaves: the task due again, without its state.
+    ASSERT_TRUE(storage::WithWrite(db(), [&](storage::Transaction& tx) {
+        return tx.ExecSql(
+            "UPDATE workflow_tasks SET status = 'pending', state = '{}', wake_at = 0 WHERE "
+            "activity = 'mail'",
+            {});
+    }));
+    engine_->RunDue();
+    EXPECT_EQ(Sql("SELECT id FROM deliveries WHERE label = 'Once'").size(), 1u) << Logs(run);
+    EXPECT_NE(Logs(run).find("before it was interrupted"), std::string::npos) << Logs(run);
+    EXPECT_EQ(PrepareAll(), 1);
+    clock_.Advance(2s);
+    engine_->RunDue();
+    EXPECT_EQ(RunStatus(run), "finished") << Logs(run);
+    auto rows = Sql("SELECT state FROM deliveries WHERE label = 'Once'");
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(storage::AsString(rows.rows[0][0]), "scheduled");
+}
+
 TEST_P(ServiceWorkflowTest, AMarketersDeliveryWaitsForASupervisor) {
     const auto tmpl = MakeTemplate();
     MakeProfile("a@example.com", "A", "FR");
