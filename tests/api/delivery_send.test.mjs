@@ -5,59 +5,17 @@
 // failures that quarantine, pause/resume/stop timing, and a kill -9 in the middle of a send.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { startServer, adminClient, errorOf, userClient, profilesWhere, BIN } from './lib.mjs';
+import {
+  startServer, adminClient, errorOf, userClient, profilesWhere, startSmtpSink as startSink, freePort, BIN,
+} from './lib.mjs';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const FAST = {
   OVERTURE_DELIVERY_TICK_MILLISECONDS: '50',
   OVERTURE_DELIVERY_LEASE_SECONDS: '3',
   OVERTURE_DELIVERY_BATCH_SIZE: '100',
 };
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-    s.on('error', reject);
-  });
-}
-
-// aiosmtpd writing each message to dir/NNNNNN.eml; stopped by PID.
-async function startSink(wantedPort) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'overture-sink-'));
-  const port = wantedPort ?? await freePort();
-  const proc = spawn('/usr/bin/python3', [path.join(root, 'tests/peers/smtp_peer.py'), '--port', String(port), '--out', dir],
-                     { stdio: ['ignore', 'pipe', 'pipe'] });
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('smtp peer did not start in 10 s')), 10000);
-    proc.stdout.on('data', (c) => { if (String(c).includes('ready')) { clearTimeout(timer); resolve(); } });
-    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`smtp peer exited ${code}`)); });
-  });
-  return {
-    port, dir,
-    files: () => readdirSync(dir).filter((n) => n.endsWith('.eml')),
-    messages() {
-      return this.files().map((n) => parseMessage(readFileSync(path.join(dir, n), 'latin1')));
-    },
-    stop() { proc.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true }); },
-  };
-}
-
-function parseMessage(raw) {
-  const end = raw.indexOf('\r\n\r\n');
-  const head = raw.slice(0, end).replace(/\r\n[ \t]+/g, ' ');
-  const headers = {};
-  for (const line of head.split('\r\n')) {
-    const i = line.indexOf(':');
-    if (i > 0) headers[line.slice(0, i).toLowerCase()] ??= line.slice(i + 1).trim();
-  }
-  return { headers, raw };
-}
 
 async function waitFor(what, fn, timeoutMs = 60000, everyMs = 100) {
   const deadline = Date.now() + timeoutMs;

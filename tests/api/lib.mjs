@@ -8,6 +8,7 @@
 //   OVERTURE_TEST_POSTGRES_URL    admin URL of the throwaway server (scripts/with-postgres.sh)
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -324,4 +325,36 @@ export function sql(dbUrl, text) {
 export function sqlCount(dbUrl, text) {
   const rows = sql(dbUrl, text);
   return Number(rows[0]?.[0] ?? 0);
+}
+
+// A free loopback port (closed again at once: a peer binds it next).
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.on('error', reject);
+  });
+}
+
+// A real SMTP peer (tests/peers/smtp_peer.py, aiosmtpd) writing each message it accepts to
+// dir/NNNNNN.eml: { port, dir, files(), messages() (parsed with parseMime), stop() }. Stopped by
+// PID.
+export async function startSmtpSink(wantedPort) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'overture-sink-'));
+  const port = wantedPort ?? await freePort();
+  const proc = spawn('/usr/bin/python3', [path.join(root, 'tests/peers/smtp_peer.py'), '--port', String(port), '--out', dir],
+                     { stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('smtp peer did not start in 10 s')), 10000);
+    proc.stdout.on('data', (c) => { if (String(c).includes('ready')) { clearTimeout(timer); resolve(); } });
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`smtp peer exited ${code}`)); });
+  });
+  return {
+    port, dir,
+    files: () => mailFs.readdirSync(dir).filter((n) => n.endsWith('.eml')).sort(),
+    messages() {
+      return this.files().map((n) => parseMime(mailFs.readFileSync(path.join(dir, n), 'latin1')));
+    },
+    stop() { proc.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true }); },
+  };
 }

@@ -1,14 +1,14 @@
 // Issue 9's acceptance over HTTP: a workflow Scheduler (once, a few seconds ahead) -> Query
 // (profiles in FR, DE, IT) -> Segmentation (a random 10% control group first, FR, DE, the rest)
-// -> Exclusion of a list audience, per segment -> one Email delivery per segment -> End. The
-// counts on every transition must equal the same numbers computed in plain SQL against the
-// database, the messages received must be those, and the sending logs carry the segment codes.
+// -> Exclusion of a list audience, per segment -> one Email delivery per segment (an SMTP route
+// into a real SMTP peer, aiosmtpd) -> End. The counts on every transition must equal the same
+// numbers computed in plain SQL against the database, the messages the peer received must be those, and the sending logs carry the segment codes.
 // Then the crash test: a server killed (-9) while a Segmentation runs; a new server on the same
 // database finishes the run, with the counts of an uninterrupted run of the same workflow.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, adminClient, errorOf, waitFor, mapLimit, maildirMessages, seededRandom, sql, sqlCount,
+  startServer, adminClient, errorOf, waitFor, mapLimit, startSmtpSink, seededRandom, sql, sqlCount,
 } from './lib.mjs';
 
 const FAST = {
@@ -56,15 +56,17 @@ async function runUntilDone(client, wf, runId, timeoutMs = 120000) {
 
 const countsOf = (run) => Object.fromEntries(run.transitions.map((t) => [t.transition, t.count]));
 
-let server, admin;
+let server, admin, sink;
 
 before(async () => {
+  sink = await startSmtpSink();
   server = await startServer({ env: FAST });
   admin = await adminClient(server);
 });
 after(async () => {
   if (process.env.OVERTURE_TEST_LOGS) console.log(server?.logs());
   await server?.stop();
+  sink?.stop();
 });
 
 test('scheduler, query, segments, exclusion, a delivery per segment: counts equal SQL, mails received', async () => {
@@ -79,7 +81,9 @@ test('scheduler, query, segments, exclusion, a delivery per segment: counts equa
   assert.equal(added.status, 200, added.text);
   assert.equal(added.json.added, blocked.length);
 
-  const route = await admin.post('/api/v1/routes', { name: 'wf', label: 'wf', kind: 'maildir', maildir: { folder: 'wf' } });
+  const route = await admin.post('/api/v1/routes', {
+    name: 'wf', label: 'wf', kind: 'smtp', smtp: { host: '127.0.0.1', port: sink.port, tls: 'none', poolSize: 4 },
+  });
   assert.equal(route.status, 201, route.text);
   const template = await admin.post('/api/v1/deliveries', {
     label: 'Winter template', isTemplate: true, routeId: route.json.id, content: CONTENT,
@@ -179,7 +183,7 @@ test('scheduler, query, segments, exclusion, a delivery per segment: counts equa
 
   // The messages received are exactly those.
   const emailOf = new Map(profiles.map((p) => [p.id, p.email]));
-  const received = maildirMessages(server, 'wf');
+  const received = sink.messages();
   assert.equal(received.length, CODES.reduce((n, c) => n + counts[`t_ex_${c}`], 0));
   for (const c of CODES) {
     const want = sql(db, recipients(c)).map((r) => emailOf.get(Number(r[0]))).sort();

@@ -18,14 +18,27 @@
 // The parameters are filled in the side panel; the problems list empties; Save; Start; the run
 // is followed until it finishes: every activity is done, and the counts on the transitions are
 // 21 (query), 1 (audience), 20 (after the exclusion), 2 (control) and 18 over FR + DE + rest.
-// Screenshots 60-… to 68-…. Exits 0 on success; on failure prints the step, saves failure.png
-// and exits 1.
+// The Query's expression is also opened once in the query editor's modal ("Edit with the query
+// editor"): its rule tree shows the country and last-name rules with a live count of 21, and
+// Apply writes back the canonical text; the DE segment's filter goes through it the same way.
+//
+// Then the run commands, on a second workflow built with the mouse:
+//
+//   External signal (parameter country, string, required) -> Test (country = "FR")
+//   Test.true -> Wait (120 s) -> End;  Test.false -> End
+//
+// Saved and started; "Signal …" is clicked and the form filled with country = FR; the Test takes
+// the true branch (its true transition is counted, the false one not) and the Wait waits; Pause
+// shows the run paused, Resume running, Stop (confirmed) stopped with the Wait cancelled.
+// Screenshots 60-… to 74-… (61b: the query editor). Exits 0 on success; on failure prints the
+// step, saves failure.png and exits 1.
 
 import { check, E2eFailure, launch, logInAsAdmin, page, run, sessionApi, shot, step, submitDialog } from './lib.mjs';
 
-const RUN_TIMEOUT_MS = 300_000;
+const RUN_TIMEOUT_MS = 420_000;
 const TAG = Date.now().toString(36);
 const LABEL = `Winter campaign (${TAG})`;
+const SIGNAL_LABEL = `Signal test (${TAG})`;
 const LAST_NAME = `Workflow ${TAG}`;
 const ROUTE = `e2e-workflows-${TAG}`;
 const COUNTRIES = [['FR', 9], ['DE', 6], ['IT', 6], ['ES', 4]];
@@ -181,6 +194,23 @@ async function main() {
     await fill(panel, 'Expression', EXPRESSION);
     await shot('61-workflow-query-params');
 
+    // The same expression in the query editor: its rules, then Apply writes the canonical text.
+    await panel.getByRole('button', { name: 'Edit with the query editor' }).click();
+    const modal = page.getByRole('dialog', { name: 'Expression (profile)' });
+    await modal.getByRole('group', { name: 'Rules', exact: true }).waitFor();
+    const rule1 = modal.getByRole('group', { name: 'Rule 1', exact: true });
+    const rule2 = modal.getByRole('group', { name: 'Rule 2', exact: true });
+    check(await rule1.getByLabel('Field of Rule 1').inputValue() === 'f:country', 'the query editor\'s Rule 1 is not on country');
+    check(await rule2.getByLabel('Field of Rule 2').inputValue() === 'f:lastName', 'the query editor\'s Rule 2 is not on lastName');
+    await modal.locator('[data-testid="live-count"][data-status="done"]').waitFor();
+    const counted = await modal.locator('[data-testid="live-count"] [data-count]').getAttribute('data-count');
+    check(counted === '21', `the query editor counts ${counted} profiles, expected 21`);
+    await shot('61b-workflow-query-editor');
+    await modal.getByRole('button', { name: 'Apply', exact: true }).click();
+    await modal.waitFor({ state: 'hidden' });
+    const applied = await panel.getByLabel(labelled('Expression')).inputValue();
+    check(/country in \("FR", ?"DE", ?"IT"\)/.test(applied) && applied.includes(LAST_NAME), `Apply wrote "${applied}"`);
+
     panel = await select(a.read);
     await fill(panel, 'Activity label', 'Do not disturb');
     await choose(panel, 'Audience', ids.audienceLabel);
@@ -195,6 +225,15 @@ async function main() {
     await panel.getByRole('button', { name: 'Add segment' }).click();
     await fill(panel, 'Segment 3 code', 'DE');
     await fill(panel, 'Segment 3 filter', 'country = "DE"');
+    // A segment filter in the query editor too (over profiles: nothing upstream names a resource yet).
+    await panel.getByRole('button', { name: 'Edit segment 3 filter with the query editor' }).click();
+    const filterModal = page.getByRole('dialog', { name: 'Segment 3 filter (profile)' });
+    const only = filterModal.getByRole('group', { name: 'Rule 1', exact: true });
+    check(await only.getByLabel('Field of Rule 1').inputValue() === 'f:country', 'the segment filter\'s Rule 1 is not on country');
+    await filterModal.getByRole('button', { name: 'Apply', exact: true }).click();
+    await filterModal.waitFor({ state: 'hidden' });
+    const filter = await panel.getByLabel(labelled('Segment 3 filter')).inputValue();
+    check(filter === 'country = "DE"', `Apply wrote the segment filter "${filter}"`);
     await shot('62-workflow-segmentation-params');
 
     for (const [key, label] of [['mailFR', 'Email FR'], ['mailDE', 'Email DE'], ['mailRest', 'Email others']]) {
@@ -313,6 +352,132 @@ async function main() {
       throw new E2eFailure(`the row says: ${(await row.innerText()).replace(/\s+/g, ' ')}`);
     }
     await shot('68-workflows-list');
+  });
+
+  await commands(api);
+}
+
+/** Waits until the shown run has `status` (data-status of the run badge). */
+async function runStatus(status, timeout = 15_000) {
+  const until = Date.now() + timeout;
+  let now = '';
+  while (Date.now() < until) {
+    now = await page.getByTestId('run-status').getAttribute('data-status').catch(() => '');
+    if (now === status) return;
+    await sleep(250);
+  }
+  throw new E2eFailure(`the run is "${now}", expected ${status}`);
+}
+
+/** Waits until activity `id` shows `status` on the canvas. */
+async function activityStatus(id, status, timeout = 15_000) {
+  const badge = page.getByTestId(`status-${id}`);
+  const until = Date.now() + timeout;
+  let now = '';
+  while (Date.now() < until) {
+    now = ((await badge.textContent().catch(() => '')) ?? '').trim().toLowerCase(); // the badge shows it in capitals
+    if (now === status || now.startsWith(`${status} `)) return;
+    await sleep(250);
+  }
+  throw new E2eFailure(`activity ${id} is "${now}", expected ${status}`);
+}
+
+/** External signal -> Test -> Wait, driven by Signal, Pause, Resume and Stop. */
+async function commands(api) {
+  const a = {};
+  const ids = {};
+  await step('commands: a new workflow with External signal -> Test -> Wait -> End, false -> End', async () => {
+    await page.getByRole('button', { name: 'New workflow' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New workflow' });
+    await dialog.getByLabel(/^Label\b/).fill(SIGNAL_LABEL);
+    await submitDialog(dialog, 'Create');
+    await page.waitForURL(/\/workflows\/\d+$/);
+    ids.workflow = Number(page.url().split('/').pop());
+    await page.getByTestId('workflow-canvas').waitFor();
+    const col = (i) => 15 + i * 170;
+    a.signal = await drop('External signal', col(0), 150);
+    a.test = await drop('Test', col(1), 150);
+    a.wait = await drop('Wait', col(2), 80);
+    a.endTrue = await drop('End', col(3), 80);
+    a.endFalse = await drop('End', col(3), 240);
+
+    let panel = await select(a.signal);
+    await fill(panel, 'Activity label', 'Country');
+    await fill(panel, 'Parameters', '[{"name": "country", "type": "string", "required": true}]');
+    panel = await select(a.test);
+    await fill(panel, 'Activity label', 'French?');
+    await fill(panel, 'Condition', 'country = "FR"');
+    panel = await select(a.wait);
+    await fill(panel, 'Activity label', 'Two minutes');
+    await fill(panel, 'Seconds', '120');
+
+    await handle(a.test, 'out', 'true').waitFor();
+    await link(a.signal, 'out', a.test);
+    await link(a.test, 'true', a.wait);
+    await link(a.test, 'false', a.endFalse);
+    await link(a.wait, 'out', a.endTrue);
+    const canvas = await page.getByTestId('workflow-canvas').boundingBox();
+    await page.mouse.click(canvas.x + canvas.width / 2, canvas.y + canvas.height - 30);
+    try {
+      await page.getByTestId('no-problems').waitFor({ timeout: 10_000 });
+    } catch {
+      const text = await page.getByTestId('problems').innerText().catch(() => '(no list)');
+      throw new E2eFailure(`the problems list is not empty: ${text.replace(/\s+/g, ' ')}`);
+    }
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText(/Saved \(version \d+\)/).waitFor();
+    const saved = await api.get(`/api/v1/workflows/${ids.workflow}`);
+    check(saved.status === 200 && saved.json.graph.activities.length === 5 && saved.json.graph.transitions.length === 4,
+      `the saved graph has ${saved.json?.graph?.activities?.length} activities and ${saved.json?.graph?.transitions?.length} transitions`);
+    ids.graph = saved.json.graph;
+    await shot('70-workflow-signal-built');
+  });
+
+  await step('commands: Start; the External signal waits; Signal Country with country = FR', async () => {
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await runStatus('running');
+    await activityStatus(a.signal, 'waiting');
+    await page.getByRole('button', { name: 'Signal Country', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Signal “Country”' });
+    await dialog.getByLabel(/^country\b/).fill('FR');
+    await sleep(400); // the modal's opening transition
+    await shot('71-workflow-signal-form');
+    await submitDialog(dialog, 'Send the signal');
+  });
+
+  await step('commands: the Test takes the true branch and the Wait waits', async () => {
+    const tid = (from, fromPort) => ids.graph.transitions.find((t) => t.from === from && (t.fromPort ?? 'out') === fromPort).id;
+    await activityStatus(a.test, 'done');
+    await activityStatus(a.wait, 'waiting');
+    await page.getByTestId(`edge-count-${tid(a.test, 'true')}`).waitFor();
+    check(await page.getByTestId(`edge-count-${tid(a.test, 'false')}`).count() === 0, 'the false branch of the Test was taken too');
+    check(await page.getByTestId(`status-${a.endFalse}`).count() === 0, 'the End of the false branch ran');
+    const run = (await api.get(`/api/v1/workflows/${ids.workflow}`)).json.activeRun;
+    check(run && run.status === 'running', `the active run is ${JSON.stringify(run)}`);
+    const detail = (await api.get(`/api/v1/workflows/${ids.workflow}/runs/${run.id}`)).json;
+    check(detail.variables?.country === 'FR', `the run variables are ${JSON.stringify(detail.variables)}`);
+    const t = detail.transitions.find((x) => x.transition === tid(a.test, 'true'));
+    check(t && t.times >= 1, `the true transition is ${JSON.stringify(t)}`);
+    await shot('72-workflow-signal-waiting');
+  });
+
+  await step('commands: Pause, then Resume', async () => {
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    await runStatus('paused');
+    await shot('73-workflow-paused');
+    await page.getByRole('button', { name: 'Resume', exact: true }).click();
+    await runStatus('running');
+    await activityStatus(a.wait, 'waiting');
+  });
+
+  await step('commands: Stop (confirmed) stops the run and cancels the Wait', async () => {
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Stop the run?' });
+    await dialog.getByRole('button', { name: 'Stop the run' }).click();
+    await runStatus('stopped', 20_000);
+    await activityStatus(a.wait, 'cancelled');
+    check(await page.getByRole('button', { name: 'Resume', exact: true }).isDisabled(), 'Resume is enabled on a stopped run');
+    await shot('74-workflow-stopped');
   });
 }
 

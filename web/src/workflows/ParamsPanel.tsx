@@ -18,11 +18,15 @@ import {
   complementOf, nextSegmentCode, parseJsonField, parseList, segmentsOf, validateParams, visibleFields, WEEKDAYS, type FieldError,
   type FieldSpec, type Segment,
 } from './params';
+import { QueryEditorButton, QueryEditorModal } from './QueryEditorModal';
+import { DEFAULT_RESOURCE } from './queryText';
 
 interface Props {
   activity: ActivityDef;
   typeLabel: string;
   problems: Problem[];
+  /** The resource of the population reaching the activity (for a Segmentation's filters). */
+  upstreamResource?: string;
   readOnly?: boolean;
   onChange: (patch: Partial<Pick<ActivityDef, 'label' | 'params' | 'onError'>>) => void;
   onDelete: () => void;
@@ -105,6 +109,57 @@ function TemplateSelect({ spec, value, error, onChange, readOnly }: { spec: Fiel
   );
 }
 
+/** A textarea of the query language with the button that opens the query editor on it. */
+function QueryTextField({ label, description, required, placeholder, error, value, resource, readOnly, minRows = 2, buttonLabel, onChange }: {
+  label: string;
+  description?: string;
+  required?: boolean;
+  placeholder?: string;
+  error?: string;
+  value: string;
+  resource: string;
+  readOnly?: boolean;
+  minRows?: number;
+  buttonLabel?: string;
+  onChange: (v: string) => void;
+}) {
+  const [open, setOpen] = useState(false);
+  return (
+    <Stack gap={4}>
+      <Textarea
+        label={label}
+        description={description}
+        required={required}
+        placeholder={placeholder}
+        error={error}
+        readOnly={readOnly}
+        autosize
+        minRows={minRows}
+        maxRows={8}
+        styles={{ input: { fontFamily: 'monospace', fontSize: 12 } }}
+        value={value}
+        onChange={(e) => onChange(e.currentTarget.value)}
+      />
+      {readOnly ? null : (
+        <Group justify="flex-end">
+          <QueryEditorButton onClick={() => setOpen(true)} label={buttonLabel} />
+        </Group>
+      )}
+      <QueryEditorModal
+        opened={open}
+        resource={resource}
+        text={value}
+        what={label}
+        onClose={() => setOpen(false)}
+        onApply={(text) => {
+          onChange(text);
+          setOpen(false);
+        }}
+      />
+    </Stack>
+  );
+}
+
 function ParamField({ spec, params, error, onChange, readOnly }: { spec: FieldSpec; params: Params; error?: string; onChange: (v: unknown) => void; readOnly?: boolean }) {
   const value = params[spec.key];
   const common = { label: spec.label, description: spec.description, required: spec.required, error, readOnly, placeholder: spec.placeholder };
@@ -114,6 +169,22 @@ function ParamField({ spec, params, error, onChange, readOnly }: { spec: FieldSp
     case 'textarea':
       return <Textarea {...common} autosize minRows={2} value={typeof value === 'string' ? value : ''} onChange={(e) => onChange(e.currentTarget.value)} />;
     case 'expression':
+      if (spec.queryEditor) {
+        const resource = typeof params.resource === 'string' && params.resource.trim() ? params.resource.trim() : DEFAULT_RESOURCE;
+        return (
+          <QueryTextField
+            label={spec.label}
+            description={spec.description}
+            required={spec.required}
+            placeholder={spec.placeholder}
+            error={error}
+            readOnly={readOnly}
+            value={typeof value === 'string' ? value : ''}
+            resource={resource}
+            onChange={onChange}
+          />
+        );
+      }
       return (
         <Textarea
           {...common}
@@ -174,7 +245,14 @@ function ParamField({ spec, params, error, onChange, readOnly }: { spec: FieldSp
   }
 }
 
-function SegmentationEditor({ params, local, server, onChange, readOnly }: { params: Params; local: FieldError[]; server: Problem[]; onChange: (p: Params) => void; readOnly?: boolean }) {
+function SegmentationEditor({ params, local, server, resource, onChange, readOnly }: {
+  params: Params;
+  local: FieldError[];
+  server: Problem[];
+  resource: string;
+  onChange: (p: Params) => void;
+  readOnly?: boolean;
+}) {
   const segments = segmentsOf(params);
   const complement = complementOf(params);
   const setSegments = (next: Segment[]) => onChange({ ...params, segments: next });
@@ -209,16 +287,16 @@ function SegmentationEditor({ params, local, server, onChange, readOnly }: { par
                 <IconTrash size={16} />
               </ActionIcon>
             </Group>
-            <Textarea
+            <QueryTextField
               label={`Segment ${i + 1} filter`}
               description="Optional expression; empty takes any row."
-              autosize
               minRows={1}
-              styles={{ input: { fontFamily: 'monospace', fontSize: 12 } }}
               value={s.filter ?? ''}
+              resource={resource}
               readOnly={readOnly}
               error={fieldProblem(server, `params.segments[${i}].filter`)}
-              onChange={(e) => setSegment(i, { filter: e.currentTarget.value })}
+              buttonLabel={`Edit segment ${i + 1} filter with the query editor`}
+              onChange={(filter) => setSegment(i, { filter })}
             />
             <Checkbox
               label={`Segment ${i + 1} limit`}
@@ -316,7 +394,7 @@ function OnErrorEditor({ value, onChange, readOnly }: { value: OnError | undefin
   );
 }
 
-export function ParamsPanel({ activity, typeLabel, problems, readOnly, onChange, onDelete }: Props) {
+export function ParamsPanel({ activity, typeLabel, problems, upstreamResource = DEFAULT_RESOURCE, readOnly, onChange, onDelete }: Props) {
   const local = validateParams(activity.type, activity.params);
   const fields = visibleFields(activity.type, activity.params);
   const setParam = (key: string, v: unknown) => {
@@ -343,7 +421,7 @@ export function ParamsPanel({ activity, typeLabel, problems, readOnly, onChange,
           <Text key={i} size="xs" c="red">{p.message}</Text>
         ))}
         {activity.type === 'segmentation' ? (
-          <SegmentationEditor params={activity.params} local={local} server={problems} readOnly={readOnly} onChange={(params) => onChange({ params })} />
+          <SegmentationEditor params={activity.params} local={local} server={problems} resource={upstreamResource} readOnly={readOnly} onChange={(params) => onChange({ params })} />
         ) : fields.length ? (
           fields.map((f) => (
             <ParamField key={`${activity.id}-${f.key}`} spec={f} params={activity.params} readOnly={readOnly} error={errorFor(`params.${f.key}`, local, problems)} onChange={(v) => setParam(f.key, v)} />

@@ -29,6 +29,8 @@ export interface FieldSpec {
   /** Shown only when this returns true for the current params. */
   when?: (p: Params) => boolean;
   placeholder?: string;
+  /** An expression over a resource: the side panel offers the query editor for it. */
+  queryEditor?: boolean;
 }
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -47,6 +49,7 @@ const QUERY_FIELDS: FieldSpec[] = [
     required: true,
     description: 'The query language, e.g. country in ("FR", "DE").',
     placeholder: 'country in ("FR", "DE")',
+    queryEditor: true,
   },
   { key: 'additionalData', label: 'Additional data', kind: 'json', description: AGGREGATE_HELP },
 ];

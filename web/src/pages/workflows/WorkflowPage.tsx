@@ -32,6 +32,7 @@ import {
   addActivity, DRAG_TYPE, EMPTY_GRAPH, freeSpot, indexProblems, paletteGroups, paramsSnapshot, remove, signalActivities, updateActivity,
 } from '../../workflows/graph';
 import { ParamsPanel } from '../../workflows/ParamsPanel';
+import { upstreamResource } from '../../workflows/queryText';
 import { ProblemsList, RunBadge, RunLogView, RunsList, SignalModal, useRunLog } from '../../workflows/RunPanels';
 
 // The canvas (@xyflow/react, about 200 KB) loads on first use in its own chunk.
@@ -353,6 +354,7 @@ function Editor({ workflow }: { workflow: Workflow }) {
                 activity={activity}
                 typeLabel={labelOf(activity.type)}
                 problems={index.byActivity.get(activity.id) ?? []}
+                upstreamResource={upstreamResource(graph, activity.id)}
                 readOnly={!canWrite}
                 onChange={(patch) => change((g) => updateActivity(g, activity.id, patch))}
                 onDelete={() => {
