@@ -118,3 +118,19 @@ CREATE TABLE workflow_seen (
     PRIMARY KEY (workflow_id, activity, row_id)
 ) WITHOUT ROWID;
 CREATE INDEX workflow_seen_task_idx ON workflow_seen(task_id);
+
+-- In-app notifications (the Alert activity writes them; GET /api/v1/notifications reads a user's
+-- own). Times are Unix milliseconds; read_at is NULL while unread.
+CREATE TABLE notifications (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    username    TEXT    NOT NULL,
+    level       TEXT    NOT NULL,  -- info, warning, error
+    title       TEXT    NOT NULL,
+    message     TEXT    NOT NULL,
+    link        TEXT    NOT NULL DEFAULT '',
+    created_at  BIGINT  NOT NULL,
+    read_at     BIGINT,
+    task_id     BIGINT  -- the workflow task that sent it: a task run again does not notify twice
+);
+CREATE INDEX notifications_user_idx ON notifications(username, id);
+CREATE UNIQUE INDEX notifications_task_idx ON notifications(task_id, username);

@@ -30,6 +30,7 @@
 #include "service/exports.hpp"
 #include "service/fragments.hpp"
 #include "service/imports.hpp"
+#include "service/notifications.hpp"
 #include "service/records.hpp"
 #include "service/reports.hpp"
 #include "service/schema_service.hpp"
@@ -129,7 +130,8 @@ struct Services {
           bounces(db, clock, audit),
           typologies(db, clock, audit, schema),
           deliveries(db, clock, audit, schema, records, audiences, templates),
-          fragments(db, clock, audit) {
+          fragments(db, clock, audit),
+          notifications(db, clock) {
         templates.SetFragments(&fragments);
     }
 
@@ -153,6 +155,7 @@ struct Services {
     service::TypologyService typologies;
     service::DeliveryService deliveries;
     service::FragmentService fragments;
+    service::NotificationService notifications;
 };
 
 std::filesystem::path DefaultWebRoot() {
@@ -290,6 +293,7 @@ int RunServe(const CommonOptions& common, const ServeOptions& serve) {
     ctx.deliveries = &services.deliveries;
     ctx.typologies = &services.typologies;
     ctx.fragments = &services.fragments;
+    ctx.notifications = &services.notifications;
     ctx.tracking_keys = &tracking_keys;
     ctx.tracking_links = &tracking_links;
     ctx.ingestor = &ingestor;

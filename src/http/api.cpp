@@ -22,6 +22,7 @@ void RegisterApi(Router& router, const ApiContext& ctx) {
     RegisterTrackingRoutes(router, ctx);
     RegisterReportRoutes(router, ctx);
     RegisterWorkflowRoutes(router, ctx);
+    RegisterNotificationRoutes(router, ctx);
 }
 
 }  // namespace overture::http

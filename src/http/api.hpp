@@ -18,6 +18,7 @@
 #include "service/exports.hpp"
 #include "service/fragments.hpp"
 #include "service/imports.hpp"
+#include "service/notifications.hpp"
 #include "service/records.hpp"
 #include "service/reports.hpp"
 #include "service/routes.hpp"
@@ -69,6 +70,8 @@ struct ApiContext {
     const service::TrackingPages* tracking_pages = nullptr;
     // Workflows (issue 9; api_workflows.cpp); the routes answer 503 while it is not set.
     const service::WorkflowService* workflows = nullptr;
+    // In-app notifications (api_notifications.cpp); the routes answer 503 while it is not set.
+    const service::NotificationService* notifications = nullptr;
 };
 
 inline constexpr std::string_view kSessionCookie = "overture_session";
@@ -103,5 +106,7 @@ FastPath MakeTrackingFastPath(const ApiContext& ctx);
 void RegisterReportRoutes(Router& router, const ApiContext& ctx);
 // /api/v1/workflows... (api_workflows.cpp).
 void RegisterWorkflowRoutes(Router& router, const ApiContext& ctx);
+// /api/v1/notifications... (api_notifications.cpp).
+void RegisterNotificationRoutes(Router& router, const ApiContext& ctx);
 
 }  // namespace overture::http

@@ -160,6 +160,10 @@ std::span<const std::string_view> All() {
         kWorkflowRunTasks,
         kWorkflowRunTransitions,
         kWorkflowRunLogs,
+        kNotificationList,
+        kNotificationUnreadCount,
+        kNotificationMarkRead,
+        kNotificationMarkAllRead,
     };
     return kAll;
 }

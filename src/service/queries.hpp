@@ -179,6 +179,12 @@ inline constexpr std::string_view kWorkflowRunTasks = "workflow-run-tasks";
 inline constexpr std::string_view kWorkflowRunTransitions = "workflow-run-transitions";
 inline constexpr std::string_view kWorkflowRunLogs = "workflow-run-logs";
 
+// In-app notifications (sql/*/notifications.sql; service/notifications.cpp).
+inline constexpr std::string_view kNotificationList = "notification-list";
+inline constexpr std::string_view kNotificationUnreadCount = "notification-unread-count";
+inline constexpr std::string_view kNotificationMarkRead = "notification-mark-read";
+inline constexpr std::string_view kNotificationMarkAllRead = "notification-mark-all-read";
+
 // All of the above.
 std::span<const std::string_view> All();
 

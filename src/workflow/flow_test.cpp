@@ -2,6 +2,7 @@
 // run through TaskContext with a FakeClock: what each Execute returns step by step (waits,
 // ticks, re-arming, the port taken, the population passed on), what it keeps in its state and
 // logs, and the problems their Check reports, each naming its field.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -462,7 +463,42 @@ TEST_P(FlowTest, TestCheck) {
 
 // ---- alert ----
 
+// A users row named `name` (role marketer).
+void InsertUser(storage::Database& db, std::string_view name) {
+    storage::Params p(db.dialect());
+    auto sql = fmt::format(
+        "INSERT INTO users (username, role, password_hash, created_at, updated_at) "
+        "VALUES ({}, {}, {}, {}, {})",
+        p.Add(std::string(name)), p.Add(std::string("marketer")), p.Add(std::string("x")),
+        p.Add(std::int64_t{0}), p.Add(std::int64_t{0}));
+    auto done = storage::WithWrite(
+        db, [&](storage::Transaction& tx) { return tx.ExecSql(sql, p.values()); });
+    ASSERT_TRUE(done) << done.error().message;
+}
+
+// The notifications table as "user|level|title|message|link|read" lines, by id.
+Lines Notifications(storage::Database& db) {
+    const std::string sql =
+        "SELECT username, level, title, message, link, read_at FROM notifications ORDER BY id";
+    auto rows = storage::WithRead(db, [&](storage::Transaction& tx) {
+        return tx.QuerySql(sql, std::span<const storage::Value>());
+    });
+    EXPECT_TRUE(rows) << rows.error().message;
+    Lines out;
+    if (!rows) return out;
+    for (const auto& r : rows->rows) {
+        out.push_back(fmt::format("{}|{}|{}|{}|{}|{}", storage::AsString(r[0]),
+                                  storage::AsString(r[1]), storage::AsString(r[2]),
+                                  storage::AsString(r[3]), storage::AsString(r[4]),
+                                  storage::IsNull(r[5]) ? "unread" : "read"));
+    }
+    return out;
+}
+
 TEST_P(FlowTest, AlertLogsTheMessageAndPasses) {
+    InsertUser(db(), "admin");  // the run's user (TaskContext), notified without recipients
+    InsertUser(db(), "alice");
+    InsertUser(db(), "bob");
     auto alert = activities::MakeAlert();
     ctx_->set_variables(Params(R"({"campaign": "winter", "wave": 2})"));
     Use(*alert,
@@ -489,6 +525,74 @@ TEST_P(FlowTest, AlertLogsTheMessageAndPasses) {
     EXPECT_EQ(ctx_->logs()[0].level, LogLevel::kInfo);
     EXPECT_EQ(ctx_->logs()[0].message, "Done: 0");
     EXPECT_FALSE(ctx_->logs()[0].rows.has_value());
+}
+
+// Each recipient (once) gets a notification titled after the workflow, linking to it; without
+// recipients the run's user does; a dry run notifies nobody; a user deleted since the check is
+// skipped with a warning.
+TEST_P(FlowTest, AlertNotifiesItsRecipients) {
+    InsertUser(db(), "alice");
+    InsertUser(db(), "bob");
+    InsertUser(db(), "carol");
+    auto workflow = testing::InsertWorkflow(db(), clock_, "Nightly import");
+    ASSERT_TRUE(workflow) << workflow.error().message;
+    const std::string link = fmt::format("/workflows/{}", *workflow);
+    ctx_->set_ids(*workflow, 1, 1);
+    ctx_->set_variables(Params(R"({"campaign": "winter"})"));
+    auto alert = activities::MakeAlert();
+
+    Use(*alert,
+        R"({"message": "{{count}} for {{variables.campaign}}", "level": "warning", "recipients": ["alice", " bob ", "alice", "ghost"]})");
+    Arrive();
+    Run(*alert);
+    EXPECT_EQ(
+        Notifications(db()),
+        (Lines{"alice|warning|Workflow alert: Nightly import|3 for winter|" + link + "|unread",
+               "bob|warning|Workflow alert: Nightly import|3 for winter|" + link + "|unread"}));
+    EXPECT_EQ(LogTexts(), (Lines{"3 for winter (to alice,  bob , alice, ghost)",
+                                 "no user is named \"ghost\": not notified"}));
+
+    // The same task run again (its node died after notifying): nobody is notified twice, and
+    // alice and bob are not reported as unknown.
+    ctx_->set_ids(*workflow, 1, 1);
+    Run(*alert);
+    EXPECT_EQ(Notifications(db()).size(), 2u);
+    const auto logs = LogTexts();
+    ASSERT_EQ(logs.size(), 4u);
+    EXPECT_EQ(logs[3], "no user is named \"ghost\": not notified");
+
+    // No recipients: the run's user.
+    ctx_->NextTask();
+    ctx_->set_run_as("carol", "marketer");
+    Use(*alert, R"({"message": "done"})");
+    Run(*alert);
+    auto all = Notifications(db());
+    ASSERT_EQ(all.size(), 3u);
+    EXPECT_EQ(all[2], "carol|info|Workflow alert: Nightly import|done|" + link + "|unread");
+
+    // A dry run logs but notifies nobody.
+    ctx_->NextTask();
+    ctx_->set_dry_run(true);
+    Use(*alert, R"({"message": "dry", "recipients": ["alice"]})");
+    Run(*alert);
+    EXPECT_EQ(LogTexts(), (Lines{"dry (to alice)"}));
+    EXPECT_EQ(Notifications(db()).size(), 3u);
+}
+
+// With a database, Check names each recipient that is no user.
+TEST_P(FlowTest, AlertCheckFlagsUnknownUsers) {
+    InsertUser(db(), "alice");
+    auto alert = activities::MakeAlert();
+    CheckContext check;
+    check.model = model_;
+    check.db = &db();
+    Lines problems;
+    for (const auto& p : alert->Check(
+             Params(R"({"message": "x", "recipients": ["alice", "ghost", " "]})"), check)) {
+        problems.push_back(p.field + ": " + p.message);
+    }
+    EXPECT_EQ(problems, (Lines{"params.recipients[1]: no user is named \"ghost\"",
+                               "params.recipients[2]: must be a user name"}));
 }
 
 TEST_P(FlowTest, AlertCheck) {

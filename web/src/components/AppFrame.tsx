@@ -1,4 +1,5 @@
-// The application frame: header (product, who is logged in, logout) and the section navbar.
+// The application frame: header (product, notification bell, who is logged in, logout) and the
+// section navbar.
 
 import { ActionIcon, AppShell, Badge, Burger, Button, Divider, Group, NavLink, ScrollArea, Text, Title, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
@@ -10,6 +11,7 @@ import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 
 import { useCurrentUser, useLogout } from '../auth';
 import { ROLE_COLORS, roleLabel } from '../format';
+import { NotificationBell } from '../notifications/Bell';
 import { SECTIONS } from '../sections';
 
 const ICONS: Record<string, ComponentType<{ size?: number; stroke?: number }>> = {
@@ -52,6 +54,7 @@ export function AppFrame() {
             </UnstyledButton>
           </Group>
           <Group gap="sm" wrap="nowrap">
+            <NotificationBell />
             <Text size="sm" fw={500} data-testid="current-user" visibleFrom="xs">
               {user.displayName || user.username}
             </Text>
