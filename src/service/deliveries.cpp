@@ -20,6 +20,7 @@
 #include "service/typologies.hpp"
 #include "storage/field_values.hpp"
 #include "storage/sql_text.hpp"
+#include "workflow/tables.hpp"
 
 namespace overture::service {
 
@@ -259,7 +260,7 @@ Result<json::object> CheckAudience(const json::object& in,
         if (auto st = OnlyKeys(in, "audience", {"kind", "table"}); !st) return Fail(st.error());
         auto table = StringAt(in, "table", "audience.table");
         if (!table) return Fail(table.error());
-        if (!IsWorkflowTableName(*table)) {
+        if (!workflow::IsWorkingTableName(*table)) {
             return Fail(Bad("audience.table",
                             "audience.table must name a workflow working table (wkf_<n>_<n>)"));
         }
@@ -1244,29 +1245,11 @@ Result<std::vector<SendingLogEntry>> DeliveryService::ProfileHistory(
     });
 }
 
-bool IsWorkflowTableName(std::string_view name) {
-    if (!name.starts_with("wkf_") || name.size() > 60) return false;
-    int parts = 0;
-    std::size_t digits = 0;
-    for (std::size_t i = 4; i < name.size(); ++i) {
-        const char c = name[i];
-        if (c >= '0' && c <= '9') {
-            ++digits;
-        } else if (c == '_' && digits > 0 && parts == 0) {
-            ++parts;
-            digits = 0;
-        } else {
-            return false;
-        }
-    }
-    return parts == 1 && digits > 0;
-}
-
 std::optional<std::string> WorkflowAudienceTable(const json::object& audience) {
     const json::value* kind = audience.if_contains("kind");
     const json::value* table = audience.if_contains("table");
     if (!kind || !kind->is_string() || kind->get_string() != "workflow") return std::nullopt;
-    if (!table || !table->is_string() || !IsWorkflowTableName(table->get_string())) {
+    if (!table || !table->is_string() || !workflow::IsWorkingTableName(table->get_string())) {
         return std::nullopt;
     }
     return std::string(table->get_string());

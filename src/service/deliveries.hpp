@@ -93,11 +93,8 @@ struct Preparation {
 std::string PreparationToJson(const Preparation& p);
 std::optional<Preparation> PreparationFromJson(std::string_view text);
 
-// True for a working table name of the workflow engine, "wkf_<digits>_<digits>" (safe to
-// write into SQL text).
-bool IsWorkflowTableName(std::string_view name);
 // The working table of an audience {"kind": "workflow", "table": ...} whose name passes
-// IsWorkflowTableName, else nullopt.
+// workflow::IsWorkingTableName, else nullopt.
 std::optional<std::string> WorkflowAudienceTable(const boost::json::object& audience);
 
 // Live counters of the sending log.

@@ -19,6 +19,7 @@
 
 #include "common/strings.hpp"
 #include "service/workflow_files.hpp"
+#include "storage/field_values.hpp"
 #include "storage/sql_text.hpp"
 
 namespace overture::service::wf {
@@ -71,7 +72,7 @@ class EmailDelivery final : public workflow::ActivityType {
             auto label = StringParam(params, "label");
             if (!label) {
                 out.push_back(MakeProblem("params.label", "label must be text"));
-            } else if (label->size() > kMaxLabel * 4) {
+            } else if (!IsValidUtf8(*label) || storage::CodePoints(Trim(*label)) > kMaxLabel) {
                 out.push_back(MakeProblem(
                     "params.label", fmt::format("label must be at most {} characters", kMaxLabel)));
             }

@@ -578,23 +578,30 @@ TEST_P(ServiceWorkflowTest, ChecksRefuseBadParameters) {
         {"id": "upd", "type": "updateData",
          "params": {"resource": "nothing", "mode": "upsert", "keys": [], "mapping": []}},
         {"id": "mail", "type": "emailDelivery", "params": {"templateId": 999}},
-        {"id": "sub", "type": "subscriptionServices", "params": {"service": "nope", "action": "x"}}
+        {"id": "sub", "type": "subscriptionServices", "params": {"service": "nope", "action": "x"}},
+        {"id": "mail2", "type": "emailDelivery", "params": {"templateId": 999, "label": ""}}
       ],
       "transitions": [
         {"id": "t1", "from": "start", "to": "load"},
         {"id": "t2", "from": "load", "to": "tr"},
         {"id": "t3", "from": "load", "to": "upd"},
         {"id": "t4", "from": "load", "to": "mail"},
-        {"id": "t5", "from": "load", "to": "sub"}
+        {"id": "t5", "from": "load", "to": "sub"},
+        {"id": "t6", "from": "load", "to": "mail2"}
       ]
     })J");
+    // A label of 201 characters (the delivery's limit is 200): refused when saved, not when
+    // the delivery is made.
+    graph.at("activities").as_array()[6].as_object()["params"].as_object()["label"] =
+        std::string(201, 'x');
     auto parsed = workflow::ParseGraph(graph);
     ASSERT_TRUE(parsed) << parsed.error().message;
     std::set<std::string> fields;
     for (const auto& p : engine_->Check(*parsed)) fields.insert(p.activity + ":" + p.field);
-    for (const char* want : {"load:params.path", "tr:params.from", "tr:params.to",
-                             "upd:params.resource", "upd:params.mapping", "upd:params.keys",
-                             "mail:params.templateId", "sub:params.service", "sub:params.action"}) {
+    for (const char* want :
+         {"load:params.path", "tr:params.from", "tr:params.to", "upd:params.resource",
+          "upd:params.mapping", "upd:params.keys", "mail:params.templateId", "sub:params.service",
+          "sub:params.action", "mail2:params.label"}) {
         EXPECT_TRUE(fields.contains(want)) << want;
     }
 }

@@ -16,6 +16,7 @@
 #include "storage/testing/backend_param.hpp"
 #include "workflow/activities/activities.hpp"
 #include "workflow/engine.hpp"
+#include "workflow/tables.hpp"
 
 namespace overture::workflow {
 namespace {
@@ -867,6 +868,15 @@ TEST_F(GraphTest, TablesRoundTripThroughJson) {
     EXPECT_FALSE(
         TableFromJson(json::parse(R"({"name": "wkf_1_1", "resource": "p", "columns": [{"name": "a",
         "type": "string", "column": "x\""}]})")));
+}
+
+TEST(WorkingTables, NamesAreRecognisedExactly) {
+    EXPECT_TRUE(IsWorkingTableName(WorkingTableName(12, 3)));
+    EXPECT_TRUE(IsWorkingTableName("wkf_1_1"));
+    for (const char* bad : {"wkf_", "wkf_1", "wkf_1_", "wkf__1", "wkf_1_2_3", "wkf_1_x", "profiles",
+                            "wkf_1_1; DROP TABLE profiles", "WKF_1_1", ""}) {
+        EXPECT_FALSE(IsWorkingTableName(bad)) << bad;
+    }
 }
 
 }  // namespace

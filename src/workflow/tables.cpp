@@ -13,6 +13,24 @@ std::string WorkingTableName(std::int64_t task_id, int n) {
     return fmt::format("wkf_{}_{}", task_id, n);
 }
 
+bool IsWorkingTableName(std::string_view name) {
+    if (!name.starts_with("wkf_") || name.size() > 60) return false;
+    int parts = 0;
+    std::size_t digits = 0;
+    for (std::size_t i = 4; i < name.size(); ++i) {
+        const char c = name[i];
+        if (c >= '0' && c <= '9') {
+            ++digits;
+        } else if (c == '_' && digits > 0 && parts == 0) {
+            ++parts;
+            digits = 0;
+        } else {
+            return false;
+        }
+    }
+    return parts == 1 && digits > 0;
+}
+
 bool IsColumnType(std::string_view type) {
     return type == "string" || type == "integer" || type == "float" || type == "boolean" ||
            type == "date" || type == "datetime";

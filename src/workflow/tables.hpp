@@ -22,6 +22,9 @@ namespace overture::workflow {
 
 // "wkf_<task>_<n>".
 std::string WorkingTableName(std::int64_t task_id, int n);
+// True for a name WorkingTableName can give, "wkf_<digits>_<digits>" (safe to write into SQL
+// text: deliveries read a workflow audience's table by this name).
+bool IsWorkingTableName(std::string_view name);
 
 // The column types of additional data: "string", "integer", "float", "boolean", "date",
 // "datetime".
