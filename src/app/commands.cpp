@@ -264,8 +264,9 @@ int RunServe(const CommonOptions& common, const ServeOptions& serve) {
         *db, services.clock,
         tracking::IngestOptions{
             .flush_interval = std::chrono::milliseconds(cfg.tracking.flush_milliseconds),
-            // SQLite has one writer: smaller groups keep the sender's transactions waiting less.
-            .max_batch = db->dialect() == storage::Dialect::kSqlite ? 10'000u : 50'000u,
+            // About a second of events per transaction under load (docs/tracking.md,
+            // "Ingestion"); SQLite has one writer, so its transactions stay under ~0.3 s.
+            .max_batch = db->dialect() == storage::Dialect::kSqlite ? 100'000u : 200'000u,
             .machine_open_seconds = cfg.tracking.machine_open_seconds,
             .key_store = &tracking_keys,
             .key_reload = std::chrono::seconds(cfg.tracking.key_reload_seconds)});

@@ -238,7 +238,8 @@ struct Tracking {
         e.link_id = link_id;
         e.at = clock().Now();
         if (kind == tracking::EventKind::kOpen) e.rendered_at_s = token.extra;
-        auto agent = tracking::ClassifyAgent(user_agent, remote);
+        thread_local tracking::AgentCache agents;  // the I/O thread's
+        auto agent = agents.Classify(user_agent, remote);
         e.machine = agent.machine;
         e.device = std::move(agent.device);
         e.client = std::move(agent.client);

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 
 #include "common/strings.hpp"
@@ -200,42 +201,74 @@ std::string Device(std::string_view a) {
 
 }  // namespace
 
-AgentInfo ClassifyAgent(std::string_view user_agent, std::string_view remote_address) {
+AgentText ClassifyAgentText(std::string_view user_agent) {
     const std::string a = Lower(Trim(user_agent));
-    const auto address = ParseAddress(remote_address);
-
     for (const Family& f : kProxies) {
-        if (Contains(a, f.needle)) return {"proxy", std::string(f.name), true};
+        if (Contains(a, f.needle)) return {{"proxy", std::string(f.name), true}};
     }
+    AgentText out;
     // Apple's MPP proxy sends a bare "Mozilla/5.0": no platform in parentheses, no engine.
-    if (InAny(address, kApple) && !Contains(a, "(")) {
-        return {"proxy", "Apple Mail", true};
+    out.apple_rule = !Contains(a, "(");
+    out.microsoft_rule = Contains(a, "ms-office");
+    if (a.empty()) {
+        out.info = {"bot", "other", true};
+        return out;
     }
-    if (Contains(a, "ms-office") && InAny(address, kMicrosoft)) {
-        return {"proxy", "Outlook", true};
-    }
-
-    if (a.empty()) return {"bot", "other", true};
     for (const Family& f : kBots) {
-        if (Contains(a, f.needle)) return {"bot", std::string(f.name), true};
+        if (Contains(a, f.needle)) {
+            out.info = {"bot", std::string(f.name), true};
+            return out;
+        }
     }
-    if (HasBotToken(a)) return {"bot", "bot", true};
-
-    AgentInfo info;
-    info.device = Device(a);
-    info.client = "other";
+    if (HasBotToken(a)) {
+        out.info = {"bot", "bot", true};
+        return out;
+    }
+    out.info.device = Device(a);
+    out.info.client = "other";
     for (const Family& f : kClients) {
         if (Contains(a, f.needle)) {
-            info.client = std::string(f.name);
-            return info;
+            out.info.client = std::string(f.name);
+            return out;
         }
     }
     if (IsAppleMail(a)) {
-        info.client = "Apple Mail";
+        out.info.client = "Apple Mail";
     } else if (Contains(a, "safari/")) {
-        info.client = "Safari";
+        out.info.client = "Safari";
     }
-    return info;
+    return out;
+}
+
+AgentInfo ApplyAddressRules(const AgentText& text, std::string_view remote_address) {
+    if (!text.apple_rule && !text.microsoft_rule) return text.info;
+    const auto address = ParseAddress(remote_address);
+    if (text.apple_rule && InAny(address, kApple)) return {"proxy", "Apple Mail", true};
+    if (text.microsoft_rule && InAny(address, kMicrosoft)) return {"proxy", "Outlook", true};
+    return text.info;
+}
+
+AgentInfo ClassifyAgent(std::string_view user_agent, std::string_view remote_address) {
+    return ApplyAddressRules(ClassifyAgentText(user_agent), remote_address);
+}
+
+AgentInfo AgentCache::Classify(std::string_view user_agent, std::string_view remote_address) {
+    if (user_agent.size() > kMaxAgent) return ClassifyAgent(user_agent, remote_address);
+    const std::size_t hash = std::hash<std::string_view>()(user_agent);
+    Slot& first = slots_[hash % kSlots];
+    Slot& second = slots_[(hash / kSlots) % kSlots];
+    Slot* slot = nullptr;
+    if (first.used_at != 0 && first.agent == user_agent) {
+        slot = &first;
+    } else if (second.used_at != 0 && second.agent == user_agent) {
+        slot = &second;
+    } else {
+        slot = first.used_at <= second.used_at ? &first : &second;
+        slot->agent.assign(user_agent);
+        slot->text = ClassifyAgentText(user_agent);
+    }
+    slot->used_at = ++clock_;
+    return ApplyAddressRules(slot->text, remote_address);
 }
 
 }  // namespace overture::tracking

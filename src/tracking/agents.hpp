@@ -16,7 +16,12 @@
 // An open within `machine_open_seconds` of its message's render time is a machine open whatever
 // the agent says (the ingestion applies that rule; it knows the time from the open token).
 //
-// Thread-safe (pure functions).
+// ClassifyAgent is a pure function (thread-safe). AgentCache, for the I/O threads, keeps what
+// the agent alone says for the last distinct agents, so a request pays a hash and a compare
+// instead of some forty substring searches; one cache per thread.
+#include <array>
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -30,5 +35,35 @@ struct AgentInfo {
 
 // `remote_address` is the peer's IP address text (v4 or v6); may be empty.
 AgentInfo ClassifyAgent(std::string_view user_agent, std::string_view remote_address);
+
+// What the agent's text says, and the address rules that may still make it a proxy (the
+// address is looked at only when one applies: Apple's bare agent, or an "ms-office" agent).
+struct AgentText {
+    AgentInfo info;
+    bool apple_rule = false;
+    bool microsoft_rule = false;
+};
+AgentText ClassifyAgentText(std::string_view user_agent);
+AgentInfo ApplyAddressRules(const AgentText& text, std::string_view remote_address);
+
+// ClassifyAgent with the text part cached: two-way set-associative by the agent's hash (an
+// agent may sit in one of two slots; a new one replaces the less recently used). Agents longer
+// than kMaxAgent bytes are not cached. Not thread-safe: one per thread.
+class AgentCache {
+  public:
+    static constexpr std::size_t kSlots = 128;
+    static constexpr std::size_t kMaxAgent = 512;
+
+    AgentInfo Classify(std::string_view user_agent, std::string_view remote_address);
+
+  private:
+    struct Slot {
+        std::uint64_t used_at = 0;  // 0: empty
+        std::string agent;
+        AgentText text;
+    };
+    std::array<Slot, kSlots> slots_;
+    std::uint64_t clock_ = 0;
+};
 
 }  // namespace overture::tracking

@@ -2,6 +2,7 @@
 // two nodes, the link registry and the tracked URLs, User-Agent classification, and event
 // ingestion with its roll-ups (unique opens and clicks, implicit opens, machine opens, dropped
 // deliveries, concurrent producers, a failing database) on SQLite and PostgreSQL.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "common/crypto.hpp"
 #include "storage/query_catalog.hpp"
@@ -262,8 +264,8 @@ struct AgentCase {
     bool machine;
 };
 
-TEST(AgentsTest, ClassifiesRealWorldAgents) {
-    const AgentCase cases[] = {
+const std::vector<AgentCase>& RealWorldAgents() {
+    static const std::vector<AgentCase> cases = {
         {"iPhone Mail",
          "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, "
          "like Gecko) Mobile/15E148",
@@ -370,12 +372,53 @@ TEST(AgentsTest, ClassifiesRealWorldAgents) {
         {"empty agent", "", "198.51.100.4", "bot", "other", true},
         {"blank agent", "   ", "", "bot", "other", true},
     };
-    for (const AgentCase& c : cases) {
+    return cases;
+}
+
+TEST(AgentsTest, ClassifiesRealWorldAgents) {
+    for (const AgentCase& c : RealWorldAgents()) {
         AgentInfo info = ClassifyAgent(c.agent, c.address);
         EXPECT_EQ(info.device, c.device) << c.name;
         EXPECT_EQ(info.client, c.client) << c.name;
         EXPECT_EQ(info.machine, c.machine) << c.name;
     }
+}
+
+// The cache keeps what the agent's text says, never the address's verdict: the same agent from
+// another address is classified again by its address rules.
+TEST(AgentsTest, CacheClassifiesAsTheRules) {
+    AgentCache cache;
+    auto check = [&](const std::string& when) {
+        for (const AgentCase& c : RealWorldAgents()) {
+            AgentInfo info = cache.Classify(c.agent, c.address);
+            EXPECT_EQ(info.device, c.device) << c.name << when;
+            EXPECT_EQ(info.client, c.client) << c.name << when;
+            EXPECT_EQ(info.machine, c.machine) << c.name << when;
+        }
+    };
+    check(" (first sight)");
+    check(" (cached)");
+
+    const char* mpp = "Mozilla/5.0";
+    EXPECT_TRUE(cache.Classify(mpp, "17.1.2.3").machine);
+    EXPECT_FALSE(cache.Classify(mpp, "198.51.100.4").machine) << "cached from an Apple address";
+    EXPECT_TRUE(cache.Classify(mpp, "17.1.2.3").machine);
+    const char* office = "Mozilla/4.0 (compatible; ms-office; MSOffice 16)";
+    EXPECT_EQ(cache.Classify(office, "198.51.100.4").device, "desktop");
+    EXPECT_EQ(cache.Classify(office, "104.47.1.1").device, "proxy");
+
+    // Far more agents than slots: every answer is still the rules' answer.
+    for (int i = 0; i < 3 * static_cast<int>(AgentCache::kSlots); ++i) {
+        const std::string agent = i % 2 == 0
+                                      ? fmt::format("Mozilla/5.0 (X11; Linux) Firefox/{}.0", i)
+                                      : fmt::format("SomeScanner/{} bot", i);
+        const AgentInfo cached = cache.Classify(agent, "198.51.100.4");
+        EXPECT_EQ(cached.client, i % 2 == 0 ? "Firefox" : "bot") << agent;
+        EXPECT_EQ(cached.machine, i % 2 != 0) << agent;
+    }
+    check(" (after evictions)");
+    const std::string huge(AgentCache::kMaxAgent + 1, 'a');
+    EXPECT_EQ(cache.Classify(huge, "").device, "desktop");
 }
 
 TEST(AgentsTest, ParsesAddressesStrictly) {
