@@ -31,6 +31,29 @@ TEST(Strings, Utf8Validation) {
     EXPECT_FALSE(IsValidUtf8("a\xE2\x82"));
 }
 
+TEST(Strings, Utf8CutsKeepWholeSequences) {
+    const std::string s = "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80z";  // a é € 😀 z
+    EXPECT_EQ(CutUtf8Bytes(s, 100), s);
+    EXPECT_EQ(CutUtf8Bytes(s, 0), "");
+    EXPECT_EQ(CutUtf8Bytes(s, 1), "a");
+    EXPECT_EQ(CutUtf8Bytes(s, 2), "a") << "not half of the é";
+    EXPECT_EQ(CutUtf8Bytes(s, 3), "a\xC3\xA9");
+    EXPECT_EQ(CutUtf8Bytes(s, 5), "a\xC3\xA9");
+    EXPECT_EQ(CutUtf8Bytes(s, 6), "a\xC3\xA9\xE2\x82\xAC");
+    EXPECT_EQ(CutUtf8Bytes(s, 9), "a\xC3\xA9\xE2\x82\xAC");
+    EXPECT_EQ(CutUtf8Bytes(s, 10), "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");
+    EXPECT_EQ(CutUtf8Points(s, 0), "");
+    EXPECT_EQ(CutUtf8Points(s, 1), "a");
+    EXPECT_EQ(CutUtf8Points(s, 2), "a\xC3\xA9");
+    EXPECT_EQ(CutUtf8Points(s, 4), "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");
+    EXPECT_EQ(CutUtf8Points(s, 5), s);
+    EXPECT_EQ(CutUtf8Points(s, 50), s);
+    for (std::size_t n = 0; n <= s.size(); ++n) {
+        EXPECT_TRUE(IsValidUtf8(CutUtf8Bytes(s, n))) << n;
+        EXPECT_LE(CutUtf8Bytes(s, n).size(), n);
+    }
+}
+
 TEST(Strings, Base64UrlRoundTrip) {
     for (const std::string& s :
          std::vector<std::string>{"", "f", "fo", "foo", "foob", std::string("\0\xFF\xFE", 3)}) {

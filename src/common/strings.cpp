@@ -35,6 +35,28 @@ std::vector<std::string_view> Split(std::string_view s, char sep) {
 
 // RFC 3629: no overlong forms, no surrogates (U+D800-DFFF), nothing past U+10FFFF, as
 // PostgreSQL and Boost.JSON require (a laxer check let such strings reach both and fail there).
+namespace {
+bool IsUtf8Continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+}  // namespace
+
+std::string_view CutUtf8Bytes(std::string_view s, std::size_t max_bytes) {
+    if (s.size() <= max_bytes) return s;
+    std::size_t cut = max_bytes;
+    // s[cut] is the first byte left out: while it continues a sequence, that sequence's start
+    // goes too.
+    while (cut > 0 && IsUtf8Continuation(s[cut])) --cut;
+    return s.substr(0, cut);
+}
+
+std::string_view CutUtf8Points(std::string_view s, std::size_t max_points) {
+    std::size_t cut = 0;
+    for (std::size_t points = 0; cut < s.size() && points < max_points; ++points) {
+        ++cut;
+        while (cut < s.size() && IsUtf8Continuation(s[cut])) ++cut;
+    }
+    return s.substr(0, cut);
+}
+
 bool IsValidUtf8(std::string_view s) {
     std::size_t i = 0;
     while (i < s.size()) {

@@ -1,5 +1,6 @@
 #pragma once
 // Small string helpers shared by every module. All functions are pure and thread-safe.
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -13,6 +14,12 @@ std::vector<std::string_view> Split(std::string_view s, char sep);
 bool IsValidUtf8(std::string_view s);
 // Appends the UTF-8 encoding of the code point `cp` (the caller checks it is one).
 void AppendUtf8(std::string& out, std::uint32_t cp);
+// The longest prefix of `s` of at most `max_bytes` bytes that does not end inside a UTF-8
+// sequence (a lead byte and its continuation bytes stay together).
+std::string_view CutUtf8Bytes(std::string_view s, std::size_t max_bytes);
+// The prefix of `s` that holds its first `max_points` code points (each a lead byte and the
+// continuation bytes after it).
+std::string_view CutUtf8Points(std::string_view s, std::size_t max_points);
 
 // Unpadded base64url (RFC 4648 section 5).
 std::string Base64UrlEncode(std::string_view bytes);

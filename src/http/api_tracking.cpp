@@ -231,20 +231,9 @@ struct Tracking {
     void Accept(tracking::EventKind kind, const tracking::TokenData& token, std::int32_t link_id,
                 std::string_view user_agent, std::string_view remote) const {
         if (!ingestor) return;
-        tracking::Event e;
-        e.kind = kind;
-        e.delivery_id = token.delivery_id;
-        e.profile_id = token.profile_id;
-        e.link_id = link_id;
-        e.at = clock().Now();
-        if (kind == tracking::EventKind::kOpen) e.rendered_at_s = token.extra;
         thread_local tracking::AgentCache agents;  // the I/O thread's
-        auto agent = agents.Classify(user_agent, remote);
-        e.machine = agent.machine;
-        e.device = std::move(agent.device);
-        e.client = std::move(agent.client);
-        e.agent = std::string(user_agent.substr(0, 256));
-        ingestor->Accept(std::move(e));
+        ingestor->Accept(tracking::MakeEvent(kind, token, link_id, clock().Now(),
+                                             agents.Classify(user_agent, remote), user_agent));
     }
 };
 

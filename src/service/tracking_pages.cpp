@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <utility>
 
+#include "common/strings.hpp"
 #include "delivery/sender.hpp"
 #include "render/template.hpp"
 #include "render/value.hpp"
@@ -44,9 +45,8 @@ std::string MaskAddress(std::string_view address) {
     if (address.empty()) return {};
     if (at == std::string_view::npos || at == 0) return "***";
     // The first character (a whole UTF-8 sequence) stays, the rest of the local part goes.
-    std::size_t first = 1;
-    while (first < at && (static_cast<unsigned char>(address[first]) & 0xC0) == 0x80) ++first;
-    return std::string(address.substr(0, first)) + "***" + std::string(address.substr(at));
+    return std::string(CutUtf8Points(address.substr(0, at), 1)) + "***" +
+           std::string(address.substr(at));
 }
 
 // What a token names, loaded.
@@ -142,17 +142,9 @@ Result<std::vector<PageService>> TrackingPages::ActiveServices(std::int64_t prof
 
 void TrackingPages::Record(tracking::EventKind kind, const tracking::TokenData& token,
                            std::string_view user_agent, std::string_view remote_address) const {
-    tracking::Event e;
-    e.kind = kind;
-    e.delivery_id = token.delivery_id;
-    e.profile_id = token.profile_id;
-    e.at = clock_.Now();
-    const auto agent = tracking::ClassifyAgent(user_agent, remote_address);
-    e.machine = agent.machine;
-    e.device = agent.device;
-    e.client = agent.client;
-    e.agent = std::string(user_agent.substr(0, 256));
-    ingestor_.Accept(std::move(e));
+    ingestor_.Accept(tracking::MakeEvent(kind, token, -1, clock_.Now(),
+                                         tracking::ClassifyAgent(user_agent, remote_address),
+                                         user_agent));
 }
 
 Result<UnsubscribeView> TrackingPages::ViewUnsubscribe(std::string_view token) const {

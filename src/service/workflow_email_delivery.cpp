@@ -235,16 +235,7 @@ class EmailDelivery final : public workflow::ActivityType {
             }
             if (rows->size() > 5) label += ", ...";
         }
-        // Cut on a code point boundary.
-        std::size_t cut = 0, points = 0;
-        while (cut < label.size() && points < kMaxLabel) {
-            ++points;
-            ++cut;
-            while (cut < label.size() && (static_cast<unsigned char>(label[cut]) & 0xC0) == 0x80) {
-                ++cut;
-            }
-        }
-        label.resize(cut);
+        label.resize(CutUtf8Points(label, kMaxLabel).size());
         return label;
     }
 

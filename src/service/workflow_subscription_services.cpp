@@ -12,6 +12,7 @@
 
 #include <boost/json.hpp>
 
+#include "common/strings.hpp"
 #include "service/workflow_files.hpp"
 #include "storage/sql_text.hpp"
 
@@ -91,15 +92,7 @@ class SubscriptionServices final : public workflow::ActivityType {
         auto info = LoadRunInfo(ctx);
         if (!info) return Fail(info.error());
         std::string origin = "workflow " + info->workflow_label;
-        if (origin.size() > 100) {
-            origin.resize(100);
-            while (!origin.empty() && (static_cast<unsigned char>(origin.back()) & 0xC0) == 0x80) {
-                origin.pop_back();
-            }
-            if (!origin.empty() && static_cast<unsigned char>(origin.back()) >= 0xC0) {
-                origin.pop_back();
-            }
-        }
+        origin.resize(CutUtf8Bytes(origin, 100).size());
         const Actor actor = RunActor(ctx);
         if (auto st = Require(actor, Permission::kWriteData); !st) return Fail(st.error());
 

@@ -152,6 +152,22 @@ std::string_view EventKindName(EventKind kind) {
     return "open";
 }
 
+Event MakeEvent(EventKind kind, const TokenData& token, std::int32_t link_id, TimePoint at,
+                const AgentInfo& agent, std::string_view user_agent) {
+    Event e;
+    e.kind = kind;
+    e.delivery_id = token.delivery_id;
+    e.profile_id = token.profile_id;
+    e.link_id = link_id;
+    e.at = at;
+    if (kind == EventKind::kOpen) e.rendered_at_s = token.extra;
+    e.machine = agent.machine;
+    e.device = agent.device;
+    e.client = agent.client;
+    e.agent = std::string(user_agent.substr(0, 256));
+    return e;
+}
+
 Ingestor::Ingestor(storage::Database& db, const Clock& clock, IngestOptions options)
     : db_(db), clock_(clock), options_(options) {
     if (options_.max_batch == 0) options_.max_batch = 1;

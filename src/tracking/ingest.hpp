@@ -39,6 +39,8 @@
 #include "common/clock.hpp"
 #include "common/error.hpp"
 #include "storage/database.hpp"
+#include "tracking/agents.hpp"
+#include "tracking/token.hpp"
 
 namespace overture::tracking {
 
@@ -58,6 +60,12 @@ struct Event {
     std::string device, client;      // AgentInfo
     std::string agent;               // User-Agent, cut to 256 bytes
 };
+
+// The event of a verified token: its delivery and profile, `link_id` for a click (else -1), the
+// open's render time from the token, the agent's classification and the User-Agent (cut to 256
+// bytes).
+Event MakeEvent(EventKind kind, const TokenData& token, std::int32_t link_id, TimePoint at,
+                const AgentInfo& agent, std::string_view user_agent);
 
 struct IngestOptions {
     std::chrono::milliseconds flush_interval{1000};
