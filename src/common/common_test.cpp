@@ -54,6 +54,15 @@ TEST(Strings, Utf8CutsKeepWholeSequences) {
     }
 }
 
+TEST(Strings, SpreadsheetSafeGuardsFormulaStarts) {
+    for (const char* bad : {"=1+1", "+33612345678", "-2", "@SUM(A1)", "\tx", "\rx"}) {
+        EXPECT_EQ(SpreadsheetSafe(bad), std::string("'") + bad) << bad;
+    }
+    for (const char* fine : {"", "Ana", "1+1", " =x", "'=x", "e=mc2"}) {
+        EXPECT_EQ(SpreadsheetSafe(fine), fine) << fine;
+    }
+}
+
 TEST(Strings, Base64UrlRoundTrip) {
     for (const std::string& s :
          std::vector<std::string>{"", "f", "fo", "foo", "foob", std::string("\0\xFF\xFE", 3)}) {

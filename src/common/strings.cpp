@@ -186,4 +186,11 @@ std::string DecodeHtmlEntities(std::string_view s) {
     return out;
 }
 
+std::string SpreadsheetSafe(std::string text) {
+    if (!text.empty() && std::string_view("=+-@\t\r").find(text[0]) != std::string_view::npos) {
+        text.insert(text.begin(), '\'');
+    }
+    return text;
+}
+
 }  // namespace overture

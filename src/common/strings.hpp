@@ -28,6 +28,11 @@ bool Base64UrlDecode(std::string_view text, std::string& out);
 
 std::string HexEncode(std::string_view bytes);
 
+// A text cell made safe to open in a spreadsheet (CSV formula injection, OWASP): one starting
+// with '=', '+', '-', '@', a tab or CR gets a leading apostrophe, which spreadsheets show as
+// text. For text cells only: a number such as -5 must be written as it is.
+std::string SpreadsheetSafe(std::string text);
+
 // Percent-decodes `in` into `out` (and '+' to a space when `plus_is_space`, as in query strings
 // and form bodies). False on a broken escape.
 bool PercentDecode(std::string_view in, bool plus_is_space, std::string& out);

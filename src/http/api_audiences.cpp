@@ -42,20 +42,6 @@ json::object AudienceJson(const service::Audience& a) {
     return o;
 }
 
-// "YYYY-MM-DDTHH:MM:SS.mmmZ" (the canonical form of schema::ParseIsoDateTime) as a TimePoint.
-TimePoint FromCanonical(std::string_view s) {
-    auto num = [&](std::size_t pos, std::size_t len) {
-        int v = 0;
-        std::from_chars(s.data() + pos, s.data() + pos + len, v);
-        return v;
-    };
-    using namespace std::chrono;
-    year_month_day ymd{year(num(0, 4)), month(static_cast<unsigned>(num(5, 2))),
-                       day(static_cast<unsigned>(num(8, 2)))};
-    return TimePoint(sys_days(ymd).time_since_epoch() + hours(num(11, 2)) + minutes(num(14, 2)) +
-                     seconds(num(17, 2)) + milliseconds(num(20, 3)));
-}
-
 // "expiresAt": an ISO 8601 date-time (or a date: midnight UTC), or null for never.
 Result<std::optional<TimePoint>> ExpiresAt(const json::value& v) {
     if (v.is_null()) return std::optional<TimePoint>();
@@ -68,7 +54,7 @@ Result<std::optional<TimePoint>> ExpiresAt(const json::value& v) {
         return Fail(Error::InvalidArgument(fmt::format("expiresAt: {}", canonical.error().message))
                         .With("field", "expiresAt"));
     }
-    return std::optional<TimePoint>(FromCanonical(*canonical));
+    return std::optional<TimePoint>(FromCanonicalTime(*canonical));
 }
 
 // "expression" (text) and "json" (the JSON form) of a body.

@@ -112,17 +112,13 @@ Result<const service::TypologyService*> Typologies(const ApiContext& ctx) {
     return ctx.typologies;
 }
 
-Error FieldError(std::string field, std::string message) {
-    return Error::InvalidArgument(std::move(message)).With("field", std::move(field));
-}
-
 Result<std::optional<std::int64_t>> OptionalId(const json::object& body, std::string_view field) {
     auto it = body.find(field);
     if (it == body.end() || it->value().is_null()) return std::optional<std::int64_t>();
     if (!it->value().is_int64() || it->value().as_int64() <= 0) {
-        return Fail(FieldError(std::string(field), fmt::format("{} must be a positive whole "
-                                                               "number",
-                                                               field)));
+        return Fail(FieldError(field, fmt::format("{} must be a positive whole "
+                                                  "number",
+                                                  field)));
     }
     return std::optional<std::int64_t>(it->value().as_int64());
 }
@@ -132,33 +128,9 @@ Result<std::optional<json::object>> OptionalObject(const json::object& body,
     auto it = body.find(field);
     if (it == body.end() || it->value().is_null()) return std::optional<json::object>();
     if (!it->value().is_object()) {
-        return Fail(FieldError(std::string(field), fmt::format("{} must be an object", field)));
+        return Fail(FieldError(field, fmt::format("{} must be an object", field)));
     }
     return std::optional<json::object>(it->value().as_object());
-}
-
-// "YYYY-MM-DDTHH:MM:SS.mmmZ" (schema::ParseIsoDateTime's canonical form) as a TimePoint.
-TimePoint FromCanonical(std::string_view s) {
-    auto num = [&](std::size_t pos, std::size_t len) {
-        int v = 0;
-        std::from_chars(s.data() + pos, s.data() + pos + len, v);
-        return v;
-    };
-    using namespace std::chrono;
-    year_month_day ymd{year(num(0, 4)), month(static_cast<unsigned>(num(5, 2))),
-                       day(static_cast<unsigned>(num(8, 2)))};
-    return TimePoint(sys_days(ymd).time_since_epoch() + hours(num(11, 2)) + minutes(num(14, 2)) +
-                     seconds(num(17, 2)) + milliseconds(num(20, 3)));
-}
-
-Result<std::optional<TimePoint>> TimeParam(const Request& req, std::string_view name) {
-    if (!req.HasQueryParam(name)) return std::optional<TimePoint>();
-    auto canonical = schema::ParseIsoDateTime(req.QueryParam(name));
-    if (!canonical) {
-        return Fail(
-            FieldError(std::string(name), fmt::format("{} must be an ISO 8601 date-time", name)));
-    }
-    return std::optional<TimePoint>(FromCanonical(*canonical));
 }
 
 Result<service::DeliveryListQuery> ListQueryOf(const Request& req) {
@@ -186,10 +158,10 @@ Result<service::DeliveryListQuery> ListQueryOf(const Request& req) {
             return Fail(FieldError("template", "template must be true or false"));
         }
     }
-    auto after = TimeParam(req, "createdAfter");
+    auto after = TimeQueryParam(req, "createdAfter");
     if (!after) return Fail(after.error());
     q.created_after = *after;
-    auto before = TimeParam(req, "createdBefore");
+    auto before = TimeQueryParam(req, "createdBefore");
     if (!before) return Fail(before.error());
     q.created_before = *before;
     return q;

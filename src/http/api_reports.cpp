@@ -27,41 +27,13 @@ Result<const service::ReportService*> Reports(const ApiContext& ctx) {
     return ctx.reports;
 }
 
-Error FieldError(std::string field, std::string message) {
-    return Error::InvalidArgument(std::move(message)).With("field", std::move(field));
-}
-
-// "YYYY-MM-DDTHH:MM:SS.mmmZ" (schema::ParseIsoDateTime's canonical form) as a TimePoint.
-TimePoint FromCanonical(std::string_view s) {
-    auto num = [&](std::size_t pos, std::size_t len) {
-        int v = 0;
-        std::from_chars(s.data() + pos, s.data() + pos + len, v);
-        return v;
-    };
-    using namespace std::chrono;
-    year_month_day ymd{year(num(0, 4)), month(static_cast<unsigned>(num(5, 2))),
-                       day(static_cast<unsigned>(num(8, 2)))};
-    return TimePoint(sys_days(ymd).time_since_epoch() + hours(num(11, 2)) + minutes(num(14, 2)) +
-                     seconds(num(17, 2)) + milliseconds(num(20, 3)));
-}
-
-Result<std::optional<TimePoint>> TimeParam(const Request& req, std::string_view name) {
-    if (!req.HasQueryParam(name)) return std::optional<TimePoint>();
-    auto canonical = schema::ParseIsoDateTime(req.QueryParam(name));
-    if (!canonical) {
-        return Fail(
-            FieldError(std::string(name), fmt::format("{} must be an ISO 8601 date-time", name)));
-    }
-    return std::optional<TimePoint>(FromCanonical(*canonical));
-}
-
 // ?from=&to=&limit= of the cross-delivery report.
 Result<service::DeliveryRange> RangeOf(const Request& req) {
     service::DeliveryRange range;
-    auto from = TimeParam(req, "from");
+    auto from = TimeQueryParam(req, "from");
     if (!from) return Fail(from.error());
     range.from = *from;
-    auto to = TimeParam(req, "to");
+    auto to = TimeQueryParam(req, "to");
     if (!to) return Fail(to.error());
     range.to = *to;
     if (req.HasQueryParam("limit")) {

@@ -5,18 +5,17 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
+#include <chrono>
+
+#include "schema/dates.hpp"
 
 namespace overture::http {
 
 namespace json = boost::json;
 
-namespace {
-
 Error FieldError(std::string_view field, std::string message) {
     return Error::InvalidArgument(std::move(message)).With("field", std::string(field));
 }
-
-}  // namespace
 
 Result<json::object> ParseObject(const Request& req) {
     if (req.body.empty()) {
@@ -118,6 +117,28 @@ json::value TimeJson(TimePoint t) { return json::value(FormatRfc3339(t)); }
 
 json::value TimeJson(const std::optional<TimePoint>& t) {
     return t ? TimeJson(*t) : json::value(nullptr);
+}
+
+TimePoint FromCanonicalTime(std::string_view s) {
+    auto num = [&](std::size_t pos, std::size_t len) {
+        int v = 0;
+        std::from_chars(s.data() + pos, s.data() + pos + len, v);
+        return v;
+    };
+    using namespace std::chrono;
+    year_month_day ymd{year(num(0, 4)), month(static_cast<unsigned>(num(5, 2))),
+                       day(static_cast<unsigned>(num(8, 2)))};
+    return TimePoint(sys_days(ymd).time_since_epoch() + hours(num(11, 2)) + minutes(num(14, 2)) +
+                     seconds(num(17, 2)) + milliseconds(num(20, 3)));
+}
+
+Result<std::optional<TimePoint>> TimeQueryParam(const Request& req, std::string_view name) {
+    if (!req.HasQueryParam(name)) return std::optional<TimePoint>();
+    auto canonical = schema::ParseIsoDateTime(req.QueryParam(name));
+    if (!canonical) {
+        return Fail(FieldError(name, fmt::format("{} must be an ISO 8601 date-time", name)));
+    }
+    return std::optional<TimePoint>(FromCanonicalTime(*canonical));
 }
 
 }  // namespace overture::http

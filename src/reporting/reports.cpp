@@ -9,6 +9,8 @@
 #include <boost/json.hpp>
 #include <cmath>
 
+#include "common/strings.hpp"
+
 namespace overture::reporting {
 
 namespace json = boost::json;
@@ -126,11 +128,7 @@ std::string CellText(const Cell& cell) {
             } else if constexpr (std::is_same_v<T, double>) {
                 return fmt::format("{:.4f}", v);
             } else {
-                // Spreadsheets run a cell that starts with these as a formula (CSV injection).
-                if (!v.empty() && std::string_view("=+-@\t\r").find(v[0]) != std::string::npos) {
-                    return "'" + v;
-                }
-                return v;
+                return SpreadsheetSafe(v);
             }
         },
         cell);

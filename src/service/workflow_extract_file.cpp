@@ -15,6 +15,7 @@
 
 #include <boost/json.hpp>
 
+#include "common/strings.hpp"
 #include "importexport/csv_writer.hpp"
 #include "service/workflow_files.hpp"
 #include "storage/sql_text.hpp"
@@ -39,15 +40,6 @@ std::vector<std::string> ColumnsOf(const json::object& params) {
         if (e.is_string()) out.emplace_back(e.get_string());
     }
     return out;
-}
-
-// A text cell made safe to open in a spreadsheet (CSV formula injection).
-std::string SafeText(std::string text) {
-    if (!text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@' ||
-                          text[0] == '\t' || text[0] == '\r')) {
-        text.insert(text.begin(), '\'');
-    }
-    return text;
 }
 
 class ExtractFile final : public workflow::ActivityType {
@@ -161,7 +153,7 @@ class ExtractFile final : public workflow::ActivityType {
                 cells.reserve(names.size());
                 for (std::size_t i = 0; i < names.size(); ++i) {
                     std::string cell = CellText(r[i + 1]);
-                    cells.push_back(text[i] ? SafeText(std::move(cell)) : std::move(cell));
+                    cells.push_back(text[i] ? SpreadsheetSafe(std::move(cell)) : std::move(cell));
                 }
                 std::vector<std::string_view> views(cells.begin(), cells.end());
                 if (auto st = writer.Row(views); !st) return Fail(st.error());
