@@ -7,6 +7,7 @@
 
 #include "common/strings.hpp"
 #include "importexport/csv_writer.hpp"
+#include "importexport/key_hashes.hpp"
 #include "schema/dates.hpp"
 #include "schema/ddl.hpp"
 #include "storage/field_values.hpp"
@@ -50,6 +51,14 @@ namespace {
 
 constexpr std::string_view kStage = "ov_import_stage";
 constexpr std::size_t kBatchRows = 5000;
+// Duplicate keys are first looked for with a set of key hashes (key_hashes.hpp) while reading.
+// Past this many accepted lines it stops tracking and the SQL step runs. Its table then holds
+// at most 2^22 slots of 8 bytes (32 MiB; 48 MiB while it doubles), freed once the file is read,
+// before the write phase fills SQLite's 64 MiB page cache, so memory stays under 200 MB.
+constexpr std::size_t kMaxKeyHashes = 4'000'000;
+// An import into an empty table drops the table's secondary indexes, inserts, then re-creates
+// them, when at least this many lines were staged (below it, keeping them costs little).
+constexpr std::uint64_t kDeferIndexesRows = 10'000;
 
 // One column of the staging table: a mapped field or link, or a field derived from another
 // (emailDomain from email).
@@ -152,6 +161,58 @@ Status RejectAndRemove(Transaction& tx, const std::string& select_lines, std::st
     if (auto r = tx.QuerySql(del, {}); !r) return Fail(r.error());
     return {};
 }
+
+// A secondary index of the target table that no constraint owns, as the database would
+// re-create it.
+struct SavedIndex {
+    std::string name;
+    std::string definition;  // CREATE [UNIQUE] INDEX ...
+};
+
+Result<std::vector<SavedIndex>> SecondaryIndexes(Transaction& tx, Dialect d,
+                                                 const std::string& table) {
+    // SQLite: indexes with no SQL text are those of PRIMARY KEY and UNIQUE constraints.
+    // PostgreSQL: primary keys, unique and exclusion constraints own their index
+    // (pg_constraint.conindid), and so do foreign keys of other tables that reference it.
+    const std::string sql =
+        d == Dialect::kSqlite
+            ? "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND "
+              "sql IS NOT NULL ORDER BY name"
+            : "SELECT c.relname::text, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN "
+              "pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid WHERE "
+              "t.relname = $1 AND t.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = "
+              "current_schema()) AND NOT i.indisprimary AND NOT EXISTS (SELECT 1 FROM "
+              "pg_constraint k WHERE k.conindid = i.indexrelid) ORDER BY c.relname";
+    std::vector<Value> params = {Value(table)};
+    auto rows = tx.QuerySql(sql, params);
+    if (!rows) return Fail(rows.error());
+    std::vector<SavedIndex> out;
+    for (const auto& r : rows->rows) {
+        out.push_back({storage::AsString(r[0]), storage::AsString(r[1])});
+    }
+    return out;
+}
+
+// Sets SQLite's page cache of the import's connection back to what it was, also when the
+// import fails (the setting outlives the transaction).
+class CacheSizeRestore {
+  public:
+    CacheSizeRestore(Transaction& tx, std::int64_t pages) : tx_(tx), pages_(pages) {}
+    CacheSizeRestore(const CacheSizeRestore&) = delete;
+    CacheSizeRestore& operator=(const CacheSizeRestore&) = delete;
+    ~CacheSizeRestore() {
+        if (!done_) (void)Restore();
+    }
+    Status Restore() {
+        done_ = true;
+        return tx_.ExecScript(fmt::format("PRAGMA cache_size = {}", pages_));
+    }
+
+  private:
+    Transaction& tx_;
+    std::int64_t pages_;
+    bool done_ = false;
+};
 
 // Writes the rejects file: a second pass over the input picks the rejected lines.
 Status WriteRejects(const ImportSpec& spec, const Rejects& rejects,
@@ -350,8 +411,11 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
     if (!tx) return Fail(tx.error());
     Transaction& t = **tx;
 
+    // On SQLite the line is the rowid: lines are staged in increasing order, so the table is
+    // already in file order and the removal of rejected lines finds them by rowid.
     std::string create =
-        fmt::format("CREATE TEMP TABLE {} (line BIGINT NOT NULL", QuoteIdent(kStage));
+        fmt::format("CREATE TEMP TABLE {} (line {}", QuoteIdent(kStage),
+                    d == Dialect::kSqlite ? "INTEGER PRIMARY KEY" : "BIGINT NOT NULL");
     for (const auto& c : cols) {
         std::string type = c.field ? schema::ColumnType(*c.field, ToSchema(d))
                                    : (d == Dialect::kSqlite ? "INTEGER" : "bigint");
@@ -363,9 +427,15 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
         return Fail(st.error());
     }
     if (auto st = t.ExecScript(create); !st) return Fail(st.error());
+    std::optional<CacheSizeRestore> restore_cache;
     if (d == Dialect::kSqlite) {
         // Inserting a million rows into indexed tables thrashes SQLite's default 2 MB page
-        // cache; 64 MiB keeps the indexes' hot pages in memory (reset at the end).
+        // cache; 64 MiB keeps the indexes' hot pages in memory. The connection's own setting
+        // comes back at the end.
+        auto pages = t.QuerySql("PRAGMA cache_size", {});
+        if (!pages) return Fail(pages.error());
+        if (pages->empty()) return Fail(Error::Internal("PRAGMA cache_size returned no row"));
+        restore_cache.emplace(t, storage::AsInt(pages->rows[0][0]));
         if (auto st = t.ExecScript("PRAGMA cache_size = -65536"); !st) return Fail(st.error());
     }
 
@@ -379,6 +449,15 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
     progress.bytes_total = (*reader)->file_size();
     std::vector<std::vector<Value>> batch;
     batch.reserve(kBatchRows);
+    std::uint64_t staged = 0;
+    // Where each key field sits in a staged row, and the set of the accepted keys' hashes.
+    std::vector<std::size_t> key_index;
+    for (const auto& k : spec.keys) {
+        key_index.push_back(static_cast<std::size_t>(&key_col(k) - cols.data()) + 1);
+    }
+    std::vector<const Value*> key_values(key_index.size());
+    std::optional<KeyHashes> key_hashes;
+    if (!spec.keys.empty()) key_hashes.emplace(kMaxKeyHashes);
 
     auto flush = [&]() -> Status {
         if (batch.empty()) return {};
@@ -447,6 +526,11 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
                 return {};
             }
         }
+        if (key_hashes && !key_hashes->Inconclusive()) {
+            for (std::size_t i = 0; i < key_index.size(); ++i) key_values[i] = &row[key_index[i]];
+            key_hashes->Add(HashKey(key_values));
+        }
+        ++staged;
         batch.push_back(std::move(row));
         if (batch.size() >= kBatchRows) return flush();
         return {};
@@ -493,6 +577,14 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
     auto fixed_reason = [](std::string text) {
         return [text](const std::vector<Value>&) { return text; };
     };
+    // No repeated hash among the accepted keys: no duplicate, the SQL step can be skipped.
+    const bool may_have_duplicates = key_hashes && key_hashes->Inconclusive();
+    key_hashes.reset();
+    // An empty table matches nothing: target_id stays NULL on every staged line, so the
+    // match, the checks that need a match and the unchanged marking have nothing to do.
+    auto any_row = t.QuerySql(fmt::format("SELECT 1 FROM {} LIMIT 1", table), {});
+    if (!any_row) return Fail(any_row.error());
+    const bool empty_table = any_row->empty();
 
     // 1. Duplicate keys in the file: the first line wins.
     if (!spec.keys.empty()) {
@@ -506,15 +598,17 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
             "SELECT line, first_line FROM (SELECT line, min(line) OVER (PARTITION BY {}) AS "
             "first_line FROM {}) ov_d WHERE line <> first_line",
             partition, stage);
-        if (auto st = RejectAndRemove(
-                t, dups, key_names,
-                [&](const std::vector<Value>& row) {
-                    return fmt::format("duplicate key in the file: same {} as line {}", key_names,
-                                       storage::AsInt(row[1]));
-                },
-                rejects, result.rejected);
-            !st) {
-            return Fail(st.error());
+        if (may_have_duplicates) {
+            if (auto st = RejectAndRemove(
+                    t, dups, key_names,
+                    [&](const std::vector<Value>& row) {
+                        return fmt::format("duplicate key in the file: same {} as line {}",
+                                           key_names, storage::AsInt(row[1]));
+                    },
+                    rejects, result.rejected);
+                !st) {
+                return Fail(st.error());
+            }
         }
 
         // 2. Match existing records.
@@ -545,23 +639,25 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
                 "s2.line) m WHERE {0}.line = m.line",
                 stage, table, join);
         }
-        if (auto q = t.QuerySql(match, {}); !q) return Fail(q.error());
-        if (auto st = RejectAndRemove(
-                t,
-                fmt::format("SELECT line, target_id, id_max FROM {} WHERE id_max <> target_id",
-                            stage),
-                key_names,
-                [&](const std::vector<Value>& row) {
-                    return fmt::format(
-                        "the key matches several {} records (ids {} and {}, at "
-                        "least); use a unique key",
-                        r.name, storage::AsInt(row[1]), storage::AsInt(row[2]));
-                },
-                rejects, result.rejected);
-            !st) {
-            return Fail(st.error());
+        if (!empty_table) {
+            if (auto q = t.QuerySql(match, {}); !q) return Fail(q.error());
+            if (auto st = RejectAndRemove(
+                    t,
+                    fmt::format("SELECT line, target_id, id_max FROM {} WHERE id_max <> target_id",
+                                stage),
+                    key_names,
+                    [&](const std::vector<Value>& row) {
+                        return fmt::format(
+                            "the key matches several {} records (ids {} and {}, at "
+                            "least); use a unique key",
+                            r.name, storage::AsInt(row[1]), storage::AsInt(row[2]));
+                    },
+                    rejects, result.rejected);
+                !st) {
+                return Fail(st.error());
+            }
         }
-        if (spec.mode == ImportMode::kInsert) {
+        if (spec.mode == ImportMode::kInsert && !empty_table) {
             if (auto st = RejectAndRemove(
                     t,
                     fmt::format("SELECT line, target_id FROM {} WHERE target_id IS NOT NULL",
@@ -636,7 +732,7 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
 
     // 5. Existing records keep their required fields and links: an empty cell may not clear
     // them (with keepWhenEmpty it leaves the value as it is).
-    if (spec.mode == ImportMode::kUpdate || spec.mode == ImportMode::kUpsert) {
+    if ((spec.mode == ImportMode::kUpdate || spec.mode == ImportMode::kUpsert) && !empty_table) {
         for (const auto& c : cols) {
             if (c.mapping < 0 || c.keep_when_empty) continue;
             bool required =
@@ -688,11 +784,13 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
         auto mark = fmt::format(
             "UPDATE {0} SET unchanged = 1 FROM {1} t WHERE t.id = {0}.target_id AND {2}", stage,
             table, same);
-        auto marked = t.ExecSql(mark, {});
-        if (!marked) return Fail(marked.error());
-        result.unchanged = static_cast<std::uint64_t>(*marked);
+        if (!empty_table) {
+            auto marked = t.ExecSql(mark, {});
+            if (!marked) return Fail(marked.error());
+            result.unchanged = static_cast<std::uint64_t>(*marked);
+        }
 
-        if (spec.mode != ImportMode::kInsert) {
+        if (spec.mode != ImportMode::kInsert && !empty_table) {
             std::string set = fmt::format("modified_at = {}", now);
             if (modified_by)
                 set += fmt::format(", {} = {}", QuoteIdent(modified_by->column), actor);
@@ -727,10 +825,46 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
                                                  d == Dialect::kSqlite ? "0" : "false")
                                    : QuoteIdent(c.name));
         }
-        // In key order when there is a key: its index then grows at its end instead of at
-        // random places, several times faster for large files.
+        auto unique_violation = [&](const Error& e) {
+            if (e.code != ErrorCode::kAlreadyExists) return e;
+            return Error::AlreadyExists(fmt::format(
+                "the file holds values that another {} already has in a unique field; "
+                "nothing was imported (reconcile on that field to update those records)",
+                r.name));
+        };
+        // A large file into an empty table: its secondary indexes are dropped and built again
+        // after the insert, in one sort each instead of a million insertions. All of it is in
+        // the import's transaction, so a failure brings them back; on PostgreSQL DROP INDEX
+        // locks the table until the commit, hence empty tables only.
+        const bool defer_indexes =
+            empty_table && (spec.mode == ImportMode::kInsert || spec.mode == ImportMode::kUpsert) &&
+            staged >= kDeferIndexesRows;
+        std::vector<SavedIndex> dropped;
+        if (defer_indexes) {
+            auto indexes = SecondaryIndexes(t, d, r.table);
+            if (!indexes) return Fail(indexes.error());
+            dropped = std::move(*indexes);
+            for (const auto& index : dropped) {
+                if (auto st = t.ExecScript(fmt::format("DROP INDEX {}", QuoteIdent(index.name)));
+                    !st) {
+                    return Fail(st.error());
+                }
+            }
+            if (d == Dialect::kPostgres) {
+                // Sorting the staged rows by line spills whole rows to disk; an index on the
+                // line alone is built in a third of the time and read in order (on SQLite the
+                // line is the rowid).
+                if (auto st = t.ExecScript(fmt::format("CREATE INDEX ON {} (line)", stage)); !st) {
+                    return Fail(st.error());
+                }
+            }
+        }
+        // Into a table with records, in key order when there is a key: its index then grows
+        // at its end instead of at random places, several times faster for large files. Into
+        // an empty one, in file order, so that new ids follow the file (its indexes are
+        // deferred when that matters).
         std::string order = "line";
-        if (!spec.keys.empty()) {
+        if (!spec.keys.empty() && !empty_table) {
             order.clear();
             for (const auto& k : spec.keys) {
                 order += (order.empty() ? "" : ", ") + QuoteIdent(key_col(k).name);
@@ -740,23 +874,21 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
             fmt::format("INSERT INTO {} ({}) SELECT {} FROM {} WHERE target_id IS NULL ORDER BY {}",
                         table, columns, values, stage, order);
         auto rows = t.ExecSql(insert, params.values());
-        if (!rows) {
-            if (rows.error().code == ErrorCode::kAlreadyExists) {
-                return Fail(Error::AlreadyExists(fmt::format(
-                    "the file holds values that another {} already has in a unique field; "
-                    "nothing was imported (reconcile on that field to update those records)",
-                    r.name)));
-            }
-            return Fail(rows.error());
-        }
+        if (!rows) return Fail(unique_violation(rows.error()));
         result.inserted = static_cast<std::uint64_t>(*rows);
+        // A unique index that the rows break fails here as the insert would have.
+        for (const auto& index : dropped) {
+            if (auto q = t.ExecSql(index.definition, {}); !q) {
+                return Fail(unique_violation(q.error()));
+            }
+        }
     }
 
     if (auto st = t.ExecScript(fmt::format("DROP TABLE IF EXISTS {}", stage)); !st) {
         return Fail(st.error());
     }
-    if (d == Dialect::kSqlite) {
-        if (auto st = t.ExecScript("PRAGMA cache_size = -2000"); !st) return Fail(st.error());
+    if (restore_cache) {
+        if (auto st = restore_cache->Restore(); !st) return Fail(st.error());
     }
     if (auto st = WriteRejects(spec, rejects, header); !st) return Fail(st.error());
     if (auto st = t.Commit(); !st) return Fail(st.error());
