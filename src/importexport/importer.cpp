@@ -3,8 +3,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <exception>
 #include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
 
+#include "common/log.hpp"
 #include "common/strings.hpp"
 #include "importexport/csv_writer.hpp"
 #include "importexport/key_hashes.hpp"
@@ -80,6 +87,59 @@ struct Rejects {
     void Add(std::uint64_t line, std::string column, std::string reason) {
         by_line.emplace(line, Entry{std::move(column), std::move(reason)});
     }
+};
+
+// Converted rows on their way from the reading thread to the thread that stages them (which
+// holds the transaction), with the progress as it was when they left. At most kPipeBatches wait,
+// so memory stays bounded: reading runs ahead of staging by that much at most.
+struct StagingBatch {
+    std::vector<std::vector<Value>> rows;
+    ImportProgress progress;
+};
+
+class BatchPipe {
+  public:
+    static constexpr std::size_t kPipeBatches = 4;
+
+    // Reader: waits while the pipe is full. False once the stager gave up (Abandon).
+    bool Push(StagingBatch batch) {
+        std::unique_lock lock(mutex_);
+        space_.wait(lock, [&] { return batches_.size() < kPipeBatches || abandoned_; });
+        if (abandoned_) return false;
+        batches_.push_back(std::move(batch));
+        ready_.notify_one();
+        return true;
+    }
+    // Reader: no more batches.
+    void Close() {
+        std::lock_guard lock(mutex_);
+        closed_ = true;
+        ready_.notify_one();
+    }
+    // Stager: the next batch; nullopt once the pipe is closed and empty.
+    std::optional<StagingBatch> Pop() {
+        std::unique_lock lock(mutex_);
+        ready_.wait(lock, [&] { return !batches_.empty() || closed_; });
+        if (batches_.empty()) return std::nullopt;
+        StagingBatch batch = std::move(batches_.front());
+        batches_.pop_front();
+        space_.notify_one();
+        return batch;
+    }
+    // Stager: staging failed; the reader's next Push returns false.
+    void Abandon() {
+        std::lock_guard lock(mutex_);
+        abandoned_ = true;
+        batches_.clear();
+        space_.notify_one();
+    }
+
+  private:
+    std::mutex mutex_;
+    std::condition_variable ready_, space_;
+    std::deque<StagingBatch> batches_;
+    bool closed_ = false;
+    bool abandoned_ = false;
 };
 
 std::string Normalized(std::string_view name) {
@@ -459,11 +519,22 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
     std::optional<KeyHashes> key_hashes;
     if (!spec.keys.empty()) key_hashes.emplace(kMaxKeyHashes);
 
+    // Reading and converting run on a thread of their own while this one stages the batches
+    // (BatchPipe): on SQLite the staging is this process's work too, so the two halves use both
+    // cores. Everything below up to the join belongs to the reading thread, except `t`.
+    BatchPipe pipe;
     auto flush = [&]() -> Status {
-        if (batch.empty()) return {};
-        auto n = t.BulkInsert(kStage, stage_columns, batch);
-        if (!n) return Fail(n.error());
-        batch.clear();
+        StagingBatch out;
+        out.rows = std::move(batch);
+        out.progress = progress;
+        out.progress.lines = result.read;
+        out.progress.rejected = result.rejected;
+        out.progress.bytes_done = (*reader)->bytes_consumed();
+        batch = {};
+        batch.reserve(kBatchRows);
+        if (!pipe.Push(std::move(out))) {
+            return Fail(Error::Internal("staging stopped"));  // the stager's error is reported
+        }
         return {};
     };
 
@@ -536,27 +607,52 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
         return {};
     };
 
-    if (first_is_data) {
-        if (auto st = handle(record); !st) return Fail(st.error());
-    }
-    while (true) {
-        auto more = (*reader)->Next(record);
-        if (!more) return Fail(more.error());
-        if (!*more) break;
-        if (auto st = handle(record); !st) return Fail(st.error());
-        if (result.read % 10000 == 0) {
-            if (cancel && cancel->load()) {
-                return Fail(Error::FailedPrecondition("the import was cancelled; nothing changed"));
-            }
-            if (on_progress) {
-                progress.lines = result.read;
-                progress.rejected = result.rejected;
-                progress.bytes_done = (*reader)->bytes_consumed();
-                on_progress(progress);
+    auto read_all = [&]() -> Status {
+        if (first_is_data) {
+            if (auto st = handle(record); !st) return st;
+        }
+        while (true) {
+            auto more = (*reader)->Next(record);
+            if (!more) return Fail(more.error());
+            if (!*more) break;
+            if (auto st = handle(record); !st) return st;
+            if (result.read % 10000 == 0) {
+                if (cancel && cancel->load()) {
+                    return Fail(
+                        Error::FailedPrecondition("the import was cancelled; nothing changed"));
+                }
+                // The progress so far, reported once what came before is staged.
+                if (auto st = flush(); !st) return st;
             }
         }
+        return flush();
+    };
+    Status read_status;
+    std::thread reading([&] {
+        SetThreadName("ov-import-read");
+        try {
+            read_status = read_all();
+        } catch (const std::exception& e) {
+            read_status =
+                Fail(Error::Internal(fmt::format("reading the file failed: {}", e.what())));
+        }
+        pipe.Close();
+    });
+    Status stage_status;
+    while (auto staged_batch = pipe.Pop()) {
+        if (!staged_batch->rows.empty()) {
+            auto n = t.BulkInsert(kStage, stage_columns, staged_batch->rows);
+            if (!n) {
+                stage_status = Fail(n.error());
+                pipe.Abandon();
+                break;
+            }
+        }
+        if (on_progress) on_progress(staged_batch->progress);
     }
-    if (auto st = flush(); !st) return Fail(st.error());
+    reading.join();
+    if (!stage_status) return Fail(stage_status.error());
+    if (!read_status) return Fail(read_status.error());
     if (d == Dialect::kPostgres) {
         // The planner needs the staging table's size to choose hash joins below.
         if (auto st = t.ExecScript(fmt::format("ANALYZE {}", QuoteIdent(kStage))); !st) {

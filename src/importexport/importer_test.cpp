@@ -5,9 +5,14 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <zlib.h>
+
+#include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <ostream>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -62,6 +67,13 @@ class ImporterTest : public storage::testing::BackendTest {
                                 std::vector<std::string> keys = {"email"}) {
         auto path = dir_.File(fmt::format("in{}.csv", ++files_));
         WriteFile(path, csv);
+        return ImportFile(path, mode, std::move(keys));
+    }
+
+    Result<ImportResult> ImportFile(const std::string& path, ImportMode mode = ImportMode::kUpsert,
+                                    std::vector<std::string> keys = {"email"},
+                                    const ProgressFn& on_progress = {},
+                                    const std::atomic<bool>* cancel = nullptr) {
         ImportSpec spec;
         spec.resource = "profile";
         spec.path = path;
@@ -73,7 +85,7 @@ class ImporterTest : public storage::testing::BackendTest {
         std::vector<std::string> header = {"email", "firstName", "city", "externalId"};
         spec.columns = AutoMap(*profile, header);
         EXPECT_EQ(spec.columns.size(), 4u);
-        return RunImport(db(), schema::BuiltinModel(), spec, clock_);
+        return RunImport(db(), schema::BuiltinModel(), spec, clock_, on_progress, cancel);
     }
 
     // The rejects file of the last import, without the original fields.
@@ -270,6 +282,70 @@ TEST_P(ImporterTest, UpdateAndDeleteIntoAnEmptyTableRejectEveryLine) {
                                                   {3, "email", "no profile has this key"},
                                                   {4, "email", "no profile has this key"}}));
     }
+}
+
+// The file is read on a thread of its own while the caller's thread stages the rows: progress
+// still reaches the caller on its own thread, in order, and the last reading report counts
+// every line.
+TEST_P(ImporterTest, ProgressComesOnTheCallersThreadInOrder) {
+    auto path = dir_.File("progress.csv");
+    WriteFile(path, ProfilesCsv(3 * kRows));
+    const auto caller = std::this_thread::get_id();
+    std::vector<ImportProgress> seen;
+    bool other_thread = false;
+    auto result = ImportFile(path, ImportMode::kUpsert, {"email"}, [&](const ImportProgress& p) {
+        if (std::this_thread::get_id() != caller) other_thread = true;
+        seen.push_back(p);
+    });
+    ASSERT_TRUE(result) << result.error().message << " " << result.error().detail;
+    EXPECT_FALSE(other_thread);
+    ASSERT_GE(seen.size(), 4u);
+    std::uint64_t lines = 0, last_reading = 0;
+    for (const auto& p : seen) {
+        EXPECT_GE(p.lines, lines) << p.phase;
+        lines = p.lines;
+        if (p.phase == "reading") last_reading = p.lines;
+    }
+    EXPECT_EQ(last_reading, static_cast<std::uint64_t>(3 * kRows));
+    EXPECT_EQ(seen.back().phase, "done");
+}
+
+TEST_P(ImporterTest, ACancelledImportChangesNothing) {
+    auto path = dir_.File("cancel.csv");
+    WriteFile(path, ProfilesCsv(3 * kRows));
+    const auto before = Indexes();
+    std::atomic<bool> cancel{false};
+    auto result = ImportFile(
+        path, ImportMode::kUpsert, {"email"},
+        [&](const ImportProgress& p) {
+            if (p.lines >= 10'000) cancel = true;  // while the file is being read
+        },
+        &cancel);
+    ASSERT_FALSE(result);
+    EXPECT_EQ(result.error().code, ErrorCode::kFailedPrecondition);
+    EXPECT_EQ(result.error().message, "the import was cancelled; nothing changed");
+    EXPECT_EQ(Count(), 0);
+    EXPECT_EQ(Indexes(), before);
+}
+
+// A gzip file cut in the middle fails while it is read, after rows were staged: the import
+// fails with the reader's error and writes nothing.
+TEST_P(ImporterTest, AFileThatBreaksOffFailsAndChangesNothing) {
+    const std::string csv = ProfilesCsv(3 * kRows);
+    auto path = dir_.File("cut.csv.gz");
+    gzFile out = gzopen(path.c_str(), "wb");
+    ASSERT_NE(out, nullptr);
+    ASSERT_EQ(gzwrite(out, csv.data(), static_cast<unsigned>(csv.size())),
+              static_cast<int>(csv.size()));
+    ASSERT_EQ(gzclose(out), Z_OK);
+    std::filesystem::resize_file(path, std::filesystem::file_size(path) * 2 / 3);
+
+    std::uint64_t read_before_failing = 0;
+    auto result = ImportFile(path, ImportMode::kUpsert, {"email"},
+                             [&](const ImportProgress& p) { read_before_failing = p.lines; });
+    ASSERT_FALSE(result);
+    EXPECT_GT(read_before_failing, 0u) << "rows were staged before the error";
+    EXPECT_EQ(Count(), 0);
 }
 
 OVERTURE_INSTANTIATE_BACKENDS(ImporterTest);
