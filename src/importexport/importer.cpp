@@ -639,6 +639,17 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
         }
         pipe.Close();
     });
+    // Should staging throw (an allocation failure), the reader is stopped and joined before
+    // the stack unwinds past it.
+    struct JoinReader {
+        BatchPipe& pipe;
+        std::thread& thread;
+        ~JoinReader() {
+            if (!thread.joinable()) return;
+            pipe.Abandon();
+            thread.join();
+        }
+    } join_reader{pipe, reading};
     Status stage_status;
     while (auto staged_batch = pipe.Pop()) {
         if (!staged_batch->rows.empty()) {
