@@ -54,11 +54,8 @@ class ExtractFile final : public workflow::ActivityType {
     std::vector<Problem> Check(const json::object& params,
                                const workflow::CheckContext&) const override {
         std::vector<Problem> out;
-        auto path = StringParam(params, "path");
-        if (!path) {
-            out.push_back(MakeProblem("params.path", "choose the file to write"));
-        } else if (auto problem = PathProblem(*path)) {
-            out.push_back(MakeProblem("params.path", *problem));
+        if (auto problem = PathParamProblem(params, "path", "choose the file to write")) {
+            out.push_back(std::move(*problem));
         }
         if (const json::value* v = params.if_contains("columns"); v && !v->is_null()) {
             if (!v->is_array()) {

@@ -79,6 +79,15 @@ std::optional<std::string> PathProblem(std::string_view path) {
     return std::nullopt;
 }
 
+std::optional<workflow::Problem> PathParamProblem(const boost::json::object& params,
+                                                  std::string_view key, std::string missing) {
+    const std::string field = fmt::format("params.{}", key);
+    auto path = StringParam(params, key);
+    if (!path || path->empty()) return MakeProblem(field, std::move(missing));
+    if (auto problem = PathProblem(*path)) return MakeProblem(field, std::move(*problem));
+    return std::nullopt;
+}
+
 std::string ExpandPath(std::string_view path, const workflow::Context& ctx) {
     const std::string run = std::to_string(ctx.run_id());
     const std::string date = FormatRfc3339(ctx.clock().Now()).substr(0, 10);

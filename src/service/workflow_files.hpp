@@ -50,6 +50,10 @@ std::optional<bool> BoolParam(const boost::json::object& params, std::string_vie
 // What is wrong with `path` as a relative path of the files folder (the rules above), or
 // nullopt when it is acceptable.
 std::optional<std::string> PathProblem(std::string_view path);
+// The problem of the path parameter `key` of an activity: `missing` when it is absent or empty,
+// else PathProblem's, on the field "params.<key>"; nullopt when the path is acceptable.
+std::optional<workflow::Problem> PathParamProblem(const boost::json::object& params,
+                                                  std::string_view key, std::string missing);
 // `path` with "{run}" and "{date}" replaced for the task's run.
 std::string ExpandPath(std::string_view path, const workflow::Context& ctx);
 // The absolute location of `relative` (already expanded) in `directory`, checked again by

@@ -129,11 +129,8 @@ class LoadFile final : public workflow::ActivityType {
     std::vector<Problem> Check(const json::object& params,
                                const workflow::CheckContext&) const override {
         std::vector<Problem> out;
-        auto path = StringParam(params, "path");
-        if (!path) {
-            out.push_back(MakeProblem("params.path", "choose the file to load"));
-        } else if (auto problem = PathProblem(*path)) {
-            out.push_back(MakeProblem("params.path", *problem));
+        if (auto problem = PathParamProblem(params, "path", "choose the file to load")) {
+            out.push_back(std::move(*problem));
         }
         if (!DelimiterOf(params)) {
             out.push_back(

@@ -36,17 +36,14 @@ class TransferFile final : public workflow::ActivityType {
                                const workflow::CheckContext&) const override {
         std::vector<Problem> out;
         for (const char* key : {"from", "to"}) {
-            const std::string field = fmt::format("params.{}", key);
-            auto path = StringParam(params, key);
-            if (!path || path->empty()) {
-                out.push_back(MakeProblem(field, fmt::format("'{}' is required", key)));
-            } else if (path->starts_with("sftp://")) {
+            if (StringParam(params, key).value_or("").starts_with("sftp://")) {
                 out.push_back(
-                    MakeProblem(field,
+                    MakeProblem(fmt::format("params.{}", key),
                                 "SFTP transfers are not available yet: use a path inside the "
                                 "workflow files folder"));
-            } else if (auto problem = PathProblem(*path)) {
-                out.push_back(MakeProblem(field, *problem));
+            } else if (auto problem =
+                           PathParamProblem(params, key, fmt::format("'{}' is required", key))) {
+                out.push_back(std::move(*problem));
             }
         }
         auto mode = StringParam(params, "mode").value_or("copy");
