@@ -34,16 +34,13 @@ std::string_view OutcomeName(Outcome o) {
 
 namespace {
 
-Error FieldError(std::string field, std::string message) {
-    return Error::InvalidArgument(std::move(message)).With("field", std::move(field));
-}
-
 // A string member of `o`, "" when absent or null; an error for another type.
 Result<std::string> StringAt(const json::object& o, std::string_view key, std::string_view path) {
     const json::value* v = o.if_contains(key);
     if (!v || v->is_null()) return std::string();
     if (!v->is_string()) {
-        return Fail(FieldError(std::string(path), fmt::format("{} must be a string", path)));
+        return Fail(
+            Error::InvalidField(std::string(path), fmt::format("{} must be a string", path)));
     }
     return std::string(v->as_string());
 }
@@ -53,7 +50,8 @@ Result<std::pair<std::string, std::string>> MailboxAt(const json::object& o, std
     const json::value* v = o.if_contains(key);
     if (!v || v->is_null()) return std::pair<std::string, std::string>();
     if (!v->is_object()) {
-        return Fail(FieldError(std::string(path), fmt::format("{} must be an object", path)));
+        return Fail(
+            Error::InvalidField(std::string(path), fmt::format("{} must be an object", path)));
     }
     auto name = StringAt(v->as_object(), "name", fmt::format("{}.name", path));
     if (!name) return Fail(name.error());
@@ -94,13 +92,14 @@ Result<Content> ParseContent(const json::object& content) {
         *out = std::move(*v);
     }
     if (c.from_address.empty()) {
-        return Fail(FieldError("content.from.address", "the message has no From address"));
+        return Fail(Error::InvalidField("content.from.address", "the message has no From address"));
     }
     if (c.subject.find_first_not_of(" \t\r\n") == std::string::npos) {
-        return Fail(FieldError("content.subject", "the message has no subject"));
+        return Fail(Error::InvalidField("content.subject", "the message has no subject"));
     }
     if (c.html.empty() && c.text.empty()) {
-        return Fail(FieldError("content.html", "the message has neither an HTML nor a text part"));
+        return Fail(
+            Error::InvalidField("content.html", "the message has neither an HTML nor a text part"));
     }
     return c;
 }

@@ -116,9 +116,10 @@ Result<std::optional<std::int64_t>> OptionalId(const json::object& body, std::st
     auto it = body.find(field);
     if (it == body.end() || it->value().is_null()) return std::optional<std::int64_t>();
     if (!it->value().is_int64() || it->value().as_int64() <= 0) {
-        return Fail(FieldError(field, fmt::format("{} must be a positive whole "
-                                                  "number",
-                                                  field)));
+        return Fail(
+            Error::InvalidField(std::string(field), fmt::format("{} must be a positive whole "
+                                                                "number",
+                                                                field)));
     }
     return std::optional<std::int64_t>(it->value().as_int64());
 }
@@ -128,7 +129,8 @@ Result<std::optional<json::object>> OptionalObject(const json::object& body,
     auto it = body.find(field);
     if (it == body.end() || it->value().is_null()) return std::optional<json::object>();
     if (!it->value().is_object()) {
-        return Fail(FieldError(field, fmt::format("{} must be an object", field)));
+        return Fail(
+            Error::InvalidField(std::string(field), fmt::format("{} must be an object", field)));
     }
     return std::optional<json::object>(it->value().as_object());
 }
@@ -143,7 +145,7 @@ Result<service::DeliveryListQuery> ListQueryOf(const Request& req) {
         for (auto name : Split(states, ',')) {
             auto s = delivery::ParseState(Trim(name));
             if (!s) {
-                return Fail(FieldError("state", fmt::format("unknown state '{}'", name)));
+                return Fail(Error::InvalidField("state", fmt::format("unknown state '{}'", name)));
             }
             q.states.push_back(*s);
         }
@@ -155,7 +157,7 @@ Result<service::DeliveryListQuery> ListQueryOf(const Request& req) {
         } else if (v == "false") {
             q.templates = false;
         } else {
-            return Fail(FieldError("template", "template must be true or false"));
+            return Fail(Error::InvalidField("template", "template must be true or false"));
         }
     }
     auto after = TimeQueryParam(req, "createdAfter");
@@ -272,51 +274,52 @@ void RegisterDeliveryRoutes(Router& router, const ApiContext& ctx) {
                    return JsonResponse(200, DeliveryJson(*d));
                }));
 
-    router.Add("PATCH", "/api/v1/deliveries/{id}",
-               Authed(ctx, [&ctx](Request& req, const service::Actor& actor) -> Result<Response> {
-                   auto svc = Deliveries(ctx);
-                   if (!svc) return Fail(svc.error());
-                   auto id = IdParam(req);
-                   if (!id) return Fail(id.error());
-                   auto body = ParseObject(req);
-                   if (!body) return Fail(body.error());
-                   if (auto st = OnlyFields(*body, {"label", "routeId", "typologyId", "content",
-                                                    "audience", "settings", "version"});
-                       !st) {
-                       return Fail(st.error());
-                   }
-                   service::DeliveryPatch patch;
-                   if (body->contains("label")) {
-                       auto label = RequiredString(*body, "label");
-                       if (!label) return Fail(label.error());
-                       patch.label = std::move(*label);
-                   }
-                   for (auto [field, out] : {std::pair{"routeId", &patch.route_id},
-                                             std::pair{"typologyId", &patch.typology_id}}) {
-                       if (!body->contains(field)) continue;  // null: back to the default
-                       auto v = OptionalId(*body, field);
-                       if (!v) return Fail(v.error());
-                       *out = *v;
-                   }
-                   for (auto [field, out] : {std::pair{"content", &patch.content},
-                                             std::pair{"audience", &patch.audience},
-                                             std::pair{"settings", &patch.settings}}) {
-                       if (!body->contains(field)) continue;
-                       auto o = OptionalObject(*body, field);
-                       if (!o) return Fail(o.error());
-                       *out = o->value_or(json::object());
-                   }
-                   if (body->contains("version")) {
-                       const auto& v = body->at("version");
-                       if (!v.is_int64()) {
-                           return Fail(FieldError("version", "version must be a whole number"));
-                       }
-                       patch.version = v.as_int64();
-                   }
-                   auto d = (*svc)->Update(actor, *id, patch);
-                   if (!d) return Fail(d.error());
-                   return JsonResponse(200, DeliveryJson(*d));
-               }));
+    router.Add(
+        "PATCH", "/api/v1/deliveries/{id}",
+        Authed(ctx, [&ctx](Request& req, const service::Actor& actor) -> Result<Response> {
+            auto svc = Deliveries(ctx);
+            if (!svc) return Fail(svc.error());
+            auto id = IdParam(req);
+            if (!id) return Fail(id.error());
+            auto body = ParseObject(req);
+            if (!body) return Fail(body.error());
+            if (auto st = OnlyFields(*body, {"label", "routeId", "typologyId", "content",
+                                             "audience", "settings", "version"});
+                !st) {
+                return Fail(st.error());
+            }
+            service::DeliveryPatch patch;
+            if (body->contains("label")) {
+                auto label = RequiredString(*body, "label");
+                if (!label) return Fail(label.error());
+                patch.label = std::move(*label);
+            }
+            for (auto [field, out] : {std::pair{"routeId", &patch.route_id},
+                                      std::pair{"typologyId", &patch.typology_id}}) {
+                if (!body->contains(field)) continue;  // null: back to the default
+                auto v = OptionalId(*body, field);
+                if (!v) return Fail(v.error());
+                *out = *v;
+            }
+            for (auto [field, out] :
+                 {std::pair{"content", &patch.content}, std::pair{"audience", &patch.audience},
+                  std::pair{"settings", &patch.settings}}) {
+                if (!body->contains(field)) continue;
+                auto o = OptionalObject(*body, field);
+                if (!o) return Fail(o.error());
+                *out = o->value_or(json::object());
+            }
+            if (body->contains("version")) {
+                const auto& v = body->at("version");
+                if (!v.is_int64()) {
+                    return Fail(Error::InvalidField("version", "version must be a whole number"));
+                }
+                patch.version = v.as_int64();
+            }
+            auto d = (*svc)->Update(actor, *id, patch);
+            if (!d) return Fail(d.error());
+            return JsonResponse(200, DeliveryJson(*d));
+        }));
 
     router.Add("DELETE", "/api/v1/deliveries/{id}",
                Authed(ctx, [&ctx](Request& req, const service::Actor& actor) -> Result<Response> {
@@ -362,8 +365,9 @@ void RegisterDeliveryRoutes(Router& router, const ApiContext& ctx) {
                    if (auto it = body->find("testProfileIds");
                        it != body->end() && !it->value().is_null()) {
                        auto bad = [] {
-                           return FieldError("testProfileIds",
-                                             "testProfileIds must be an array of test profile ids");
+                           return Error::InvalidField(
+                               "testProfileIds",
+                               "testProfileIds must be an array of test profile ids");
                        };
                        if (!it->value().is_array()) return Fail(bad());
                        for (const auto& v : it->value().as_array()) {

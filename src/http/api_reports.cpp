@@ -40,7 +40,7 @@ Result<service::DeliveryRange> RangeOf(const Request& req) {
         auto text = req.QueryParam("limit");
         auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), range.limit);
         if (ec != std::errc() || p != text.data() + text.size()) {
-            return Fail(FieldError("limit", "limit must be a whole number"));
+            return Fail(Error::InvalidField("limit", "limit must be a whole number"));
         }
     }
     return range;

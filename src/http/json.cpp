@@ -13,10 +13,6 @@ namespace overture::http {
 
 namespace json = boost::json;
 
-Error FieldError(std::string_view field, std::string message) {
-    return Error::InvalidArgument(std::move(message)).With("field", std::string(field));
-}
-
 Result<json::object> ParseObject(const Request& req) {
     if (req.body.empty()) {
         return Fail(Error::InvalidArgument("the request body must be a JSON object"));
@@ -42,7 +38,8 @@ Status OnlyFields(const json::object& obj, std::initializer_list<std::string_vie
     for (const auto& kv : obj) {
         std::string_view key = kv.key();
         if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-            return Fail(FieldError(key, fmt::format("unknown field '{}'", key)));
+            return Fail(
+                Error::InvalidField(std::string(key), fmt::format("unknown field '{}'", key)));
         }
     }
     return {};
@@ -51,10 +48,12 @@ Status OnlyFields(const json::object& obj, std::initializer_list<std::string_vie
 Result<std::string> RequiredString(const json::object& obj, std::string_view field) {
     auto it = obj.find(field);
     if (it == obj.end() || it->value().is_null()) {
-        return Fail(FieldError(field, fmt::format("field '{}' is required", field)));
+        return Fail(
+            Error::InvalidField(std::string(field), fmt::format("field '{}' is required", field)));
     }
     if (!it->value().is_string()) {
-        return Fail(FieldError(field, fmt::format("field '{}' must be a string", field)));
+        return Fail(Error::InvalidField(std::string(field),
+                                        fmt::format("field '{}' must be a string", field)));
     }
     return std::string(it->value().as_string());
 }
@@ -63,7 +62,8 @@ Result<std::optional<std::string>> OptionalString(const json::object& obj, std::
     auto it = obj.find(field);
     if (it == obj.end() || it->value().is_null()) return std::optional<std::string>();
     if (!it->value().is_string()) {
-        return Fail(FieldError(field, fmt::format("field '{}' must be a string", field)));
+        return Fail(Error::InvalidField(std::string(field),
+                                        fmt::format("field '{}' must be a string", field)));
     }
     return std::optional<std::string>(std::string(it->value().as_string()));
 }
@@ -72,7 +72,8 @@ Result<std::optional<bool>> OptionalBool(const json::object& obj, std::string_vi
     auto it = obj.find(field);
     if (it == obj.end() || it->value().is_null()) return std::optional<bool>();
     if (!it->value().is_bool()) {
-        return Fail(FieldError(field, fmt::format("field '{}' must be true or false", field)));
+        return Fail(Error::InvalidField(std::string(field),
+                                        fmt::format("field '{}' must be true or false", field)));
     }
     return std::optional<bool>(it->value().as_bool());
 }
@@ -94,7 +95,7 @@ Result<service::PageRequest> PageFromQuery(const Request& req) {
         int limit = 0;
         auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
         if (ec != std::errc() || p != text.data() + text.size()) {
-            return Fail(FieldError("limit", "limit must be a whole number"));
+            return Fail(Error::InvalidField("limit", "limit must be a whole number"));
         }
         page.limit = limit;
     }
@@ -136,7 +137,8 @@ Result<std::optional<TimePoint>> TimeQueryParam(const Request& req, std::string_
     if (!req.HasQueryParam(name)) return std::optional<TimePoint>();
     auto canonical = schema::ParseIsoDateTime(req.QueryParam(name));
     if (!canonical) {
-        return Fail(FieldError(name, fmt::format("{} must be an ISO 8601 date-time", name)));
+        return Fail(Error::InvalidField(std::string(name),
+                                        fmt::format("{} must be an ISO 8601 date-time", name)));
     }
     return std::optional<TimePoint>(FromCanonicalTime(*canonical));
 }

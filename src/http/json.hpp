@@ -20,9 +20,6 @@ namespace overture::http {
 // offset), or a value that is not an object.
 Result<boost::json::object> ParseObject(const Request& req);
 
-// kInvalidArgument with `message` and details.field = `field`.
-Error FieldError(std::string_view field, std::string message);
-
 // kInvalidArgument naming the first field of `obj` not in `allowed`.
 Status OnlyFields(const boost::json::object& obj, std::initializer_list<std::string_view> allowed);
 
@@ -50,7 +47,7 @@ boost::json::value TimeJson(const std::optional<TimePoint>& t);
 // "YYYY-MM-DDTHH:MM:SS.mmmZ", the canonical form of schema::ParseIsoDateTime, as a TimePoint.
 TimePoint FromCanonicalTime(std::string_view canonical);
 // The query parameter `name` as an ISO 8601 date-time (a date alone: midnight UTC); nullopt when
-// absent; a FieldError naming it when it is not one.
+// absent; kInvalidArgument naming it (Error::InvalidField) when it is not one.
 Result<std::optional<TimePoint>> TimeQueryParam(const Request& req, std::string_view name);
 
 }  // namespace overture::http

@@ -201,6 +201,8 @@ std::string Device(std::string_view a) {
 
 }  // namespace
 
+namespace {
+
 AgentText ClassifyAgentText(std::string_view user_agent) {
     const std::string a = Lower(Trim(user_agent));
     for (const Family& f : kProxies) {
@@ -247,6 +249,8 @@ AgentInfo ApplyAddressRules(const AgentText& text, std::string_view remote_addre
     if (text.microsoft_rule && InAny(address, kMicrosoft)) return {"proxy", "Outlook", true};
     return text.info;
 }
+
+}  // namespace
 
 AgentInfo ClassifyAgent(std::string_view user_agent, std::string_view remote_address) {
     return ApplyAddressRules(ClassifyAgentText(user_agent), remote_address);

@@ -43,8 +43,6 @@ struct AgentText {
     bool apple_rule = false;
     bool microsoft_rule = false;
 };
-AgentText ClassifyAgentText(std::string_view user_agent);
-AgentInfo ApplyAddressRules(const AgentText& text, std::string_view remote_address);
 
 // ClassifyAgent with the text part cached: two-way set-associative by the agent's hash (an
 // agent may sit in one of two slots; a new one replaces the less recently used). Agents longer
