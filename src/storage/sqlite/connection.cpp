@@ -3,7 +3,11 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <mutex>
+
 #include "common/strings.hpp"
+#include "storage/sql_text.hpp"
 
 namespace overture::storage::sqlite {
 
@@ -69,6 +73,10 @@ void Connection::StmtDeleter::operator()(sqlite3_stmt* stmt) const { sqlite3_fin
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, Role role,
                                                      std::chrono::milliseconds busy_timeout) {
+    // SQLite keeps memory statistics behind a global mutex that every allocation of every
+    // connection takes; nothing here reads them. Only possible before SQLite initialises.
+    static std::once_flag no_memstatus;
+    std::call_once(no_memstatus, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (role == Role::kWriter) flags |= SQLITE_OPEN_CREATE;
     sqlite3* raw = nullptr;
@@ -152,30 +160,58 @@ Result<Rows> Connection::RunSql(std::string_view sql, std::span<const Value> par
     return Run(stmt.get(), sql, params, changes);
 }
 
-Result<std::int64_t> Connection::InsertRows(std::string_view sql,
+Result<std::int64_t> Connection::InsertRows(std::string_view table,
+                                            std::span<const std::string> columns,
                                             std::span<const std::vector<Value>> rows) {
-    sqlite3_stmt* raw = nullptr;
-    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
-                                SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
-    Stmt stmt(raw);
-    if (rc != SQLITE_OK) return Fail(ErrorFrom(db_, rc, sql));
-    if (!stmt) return Fail(Error::Internal("sqlite: empty SQL text"));
-    auto expected = static_cast<std::size_t>(sqlite3_bind_parameter_count(stmt.get()));
+    const std::size_t width = columns.size();
+    if (width == 0) return Fail(Error::Internal("sqlite: an insert needs at least one column"));
+    std::string head = fmt::format("INSERT INTO {} (", QuoteIdent(table));
+    for (std::size_t i = 0; i < width; ++i) head += (i > 0 ? ", " : "") + QuoteIdent(columns[i]);
+    head += ") VALUES ";
+    std::string one_row = "(";
+    for (std::size_t i = 0; i < width; ++i) one_row += i > 0 ? ", ?" : "?";
+    one_row += ")";
+    // At most as many parameters as this SQLite allows in one statement.
+    const auto max_params =
+        static_cast<std::size_t>(std::max(1, sqlite3_limit(db_, SQLITE_LIMIT_VARIABLE_NUMBER, -1)));
+    const std::size_t per_statement =
+        std::max<std::size_t>(1, std::min<std::size_t>(kRowsPerInsert, max_params / width));
+
+    Stmt full;  // the statement of per_statement rows, prepared once
     std::int64_t total = 0;
-    for (const auto& row : rows) {
-        if (row.size() != expected) {
-            return Fail(Error::Internal(fmt::format("sqlite: {}: expects {} parameters, got {}",
-                                                    sql, expected, row.size())));
-        }
-        // The row outlives the step, so SQLite need not copy the text.
-        for (std::size_t i = 0; i < row.size(); ++i) {
-            rc = Bind(stmt.get(), static_cast<int>(i + 1), row[i], SQLITE_STATIC);
+    for (std::size_t done = 0; done < rows.size();) {
+        const std::size_t n = std::min(per_statement, rows.size() - done);
+        Stmt partial;
+        Stmt& stmt = n == per_statement ? full : partial;
+        std::string sql;
+        if (!stmt) {
+            sql = head;
+            for (std::size_t r = 0; r < n; ++r) sql += (r > 0 ? ", " : "") + one_row;
+            sqlite3_stmt* raw = nullptr;
+            int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                        SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
+            stmt.reset(raw);
             if (rc != SQLITE_OK) return Fail(ErrorFrom(db_, rc, sql));
         }
-        rc = sqlite3_step(stmt.get());
-        if (rc != SQLITE_DONE) return Fail(ErrorFrom(db_, rc, sql));  // finalised on return
+        int index = 1;
+        for (std::size_t r = done; r < done + n; ++r) {
+            if (rows[r].size() != width) {
+                return Fail(Error::Internal(
+                    fmt::format("sqlite: insert into {}: row {} has {} values for {} columns",
+                                table, r, rows[r].size(), width)));
+            }
+            // The rows outlive the step, so SQLite need not copy the text.
+            for (const auto& value : rows[r]) {
+                if (int rc = Bind(stmt.get(), index++, value, SQLITE_STATIC); rc != SQLITE_OK) {
+                    return Fail(ErrorFrom(db_, rc, head));
+                }
+            }
+        }
+        int rc = sqlite3_step(stmt.get());
+        if (rc != SQLITE_DONE) return Fail(ErrorFrom(db_, rc, head));
         total += sqlite3_changes64(db_);
         sqlite3_reset(stmt.get());
+        done += n;
     }
     return total;
 }

@@ -38,20 +38,6 @@ Status CheckBulkShape(std::string_view table, std::span<const std::string> colum
     return {};
 }
 
-// INSERT INTO "table" ("a", "b") VALUES (?1, ?2)
-std::string BulkInsertSql(std::string_view table, std::span<const std::string> columns) {
-    std::string names, placeholders;
-    for (std::size_t i = 0; i < columns.size(); ++i) {
-        if (i > 0) {
-            names += ", ";
-            placeholders += ", ";
-        }
-        names += QuoteIdent(columns[i]);
-        placeholders += fmt::format("?{}", i + 1);
-    }
-    return fmt::format("INSERT INTO {} ({}) VALUES ({})", QuoteIdent(table), names, placeholders);
-}
-
 // Holds a connection lent by the pool; gives it back, rolled back if still open, when done.
 class SqliteTransaction final : public Transaction {
   public:
@@ -188,7 +174,7 @@ Result<std::int64_t> SqliteTransaction::BulkInsert(std::string_view table,
     if (auto st = CheckOpen(); !st) return Fail(st.error());
     if (auto st = CheckBulkShape(table, columns, rows); !st) return Fail(st.error());
     if (rows.empty()) return 0;
-    auto written = conn_->InsertRows(BulkInsertSql(table, columns), rows);
+    auto written = conn_->InsertRows(table, columns, rows);
     // Rows before the failing one are written; roll them back now so that, as on PostgreSQL
     // (where a failed COPY aborts the transaction), a later Commit() cannot keep half a load.
     if (!written) Finish();
