@@ -58,12 +58,10 @@ namespace {
 
 constexpr std::string_view kStage = "ov_import_stage";
 constexpr std::size_t kBatchRows = 5000;
-// Duplicate keys are first looked for with a set of key hashes (key_hashes.hpp) while reading.
-// Past this many accepted lines it stops tracking and the SQL step runs. Its table then holds
-// at most 2^22 slots of 8 bytes (32 MiB; 48 MiB while it doubles), at most 72% full (linear
-// probes stay short), freed once the file is read. Measured: 184 MB peak for a fresh import of
-// 3,000,000 profiles on SQLite (64 MiB of it the page cache), under the 200 MB target.
-constexpr std::size_t kMaxKeyHashes = 3'000'000;
+// ImportSpec::max_key_hashes: with the default of 3,000,000 lines, the set of key hashes
+// (key_hashes.hpp) holds at most 2^22 slots of 8 bytes (32 MiB; 48 MiB while it doubles), at
+// most 72% full (linear probes stay short), freed once the file is read. Measured: 187 MB peak
+// for a fresh import of 3,000,000 profiles on SQLite (64 MiB of it the page cache).
 // An import into an empty table drops the table's secondary indexes, inserts, then re-creates
 // them, when at least this many lines were staged (below it, keeping them costs little).
 constexpr std::uint64_t kDeferIndexesRows = 10'000;
@@ -252,6 +250,30 @@ Result<std::vector<SavedIndex>> SecondaryIndexes(Transaction& tx, Dialect d,
         out.push_back({storage::AsString(r[0]), storage::AsString(r[1])});
     }
     return out;
+}
+
+// Drops the secondary indexes of `table` (SecondaryIndexes) and appends them to `dropped`, to be
+// created again from their definitions.
+Status DropSecondaryIndexes(Transaction& tx, Dialect d, const std::string& table,
+                            std::vector<SavedIndex>& dropped) {
+    auto indexes = SecondaryIndexes(tx, d, table);
+    if (!indexes) return Fail(indexes.error());
+    for (auto& index : *indexes) {
+        if (auto st = tx.ExecScript(fmt::format("DROP INDEX {}", QuoteIdent(index.name))); !st) {
+            return st;
+        }
+        dropped.push_back(std::move(index));
+    }
+    return {};
+}
+
+// Creates the indexes that DropSecondaryIndexes dropped, and forgets them.
+Status CreateIndexes(Transaction& tx, std::vector<SavedIndex>& dropped) {
+    for (const auto& index : dropped) {
+        if (auto q = tx.ExecSql(index.definition, {}); !q) return Fail(q.error());
+    }
+    dropped.clear();
+    return {};
 }
 
 // Sets SQLite's page cache of the import's connection back to what it was, also when the
@@ -502,170 +524,352 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
 
     std::vector<std::string> stage_columns = {"line"};
     for (const auto& c : cols) stage_columns.push_back(c.name);
+    const std::string stage = QuoteIdent(kStage);
+    const std::string table = QuoteIdent(r.table);
+    const std::string now_text = FormatRfc3339(clock.Now());
+    const Field* created_by = r.FindField("createdBy");
+    const Field* modified_by = r.FindField("modifiedBy");
+    auto unique_violation = [&](const Error& e) {
+        if (e.code != ErrorCode::kAlreadyExists) return e;
+        return Error::AlreadyExists(
+            fmt::format("the file holds values that another {} already has in a unique field; "
+                        "nothing was imported (reconcile on that field to update those records)",
+                        r.name));
+    };
+    auto table_is_empty = [&]() -> Result<bool> {
+        auto any_row = t.QuerySql(fmt::format("SELECT 1 FROM {} LIMIT 1", table), {});
+        if (!any_row) return Fail(any_row.error());
+        return any_row->empty();
+    };
+
+    // Straight into an empty table (importer.hpp): nothing to match, so when no column is a
+    // link (whose target must be looked up) accepted lines go to the table itself, and the
+    // checks of the steps below run per line while the file is read. A repeated key hash
+    // undoes it all (to the savepoint) and the file is read again, staged.
+    bool direct = false;
+    const bool direct_mode = spec.mode == ImportMode::kInsert || spec.mode == ImportMode::kUpsert;
+    if (direct_mode && std::none_of(cols.begin(), cols.end(),
+                                    [](const StageColumn& c) { return c.link != nullptr; })) {
+        auto empty = table_is_empty();
+        if (!empty) return Fail(empty.error());
+        if (*empty && d == Dialect::kPostgres) {
+            // No other writer may add a record until the commit; readers go on.
+            if (auto st =
+                    t.ExecScript(fmt::format("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE", table));
+                !st) {
+                return Fail(st.error());
+            }
+            empty = table_is_empty();
+            if (!empty) return Fail(empty.error());
+        }
+        direct = *empty;
+    }
+    // The target's columns when straight: the audit fields, then the mapped ones.
+    std::vector<std::string> direct_columns = {"created_at", "modified_at"};
+    std::vector<Value> direct_lead = {Value(now_text), Value(now_text)};
+    for (const Field* by : {created_by, modified_by}) {
+        if (!by) continue;
+        direct_columns.push_back(by->column);
+        direct_lead.emplace_back(spec.actor);
+    }
+    for (const auto& c : cols) direct_columns.push_back(c.target_column);
+    // Step 4's required fields and links of a new record, per line.
+    struct Required {
+        std::string name;
+        int col = -1;  // index in cols; -1 when no column is mapped to it
+        std::string reason;
+    };
+    std::vector<Required> required_checks;
+    auto add_required = [&](const std::string& name) {
+        Required q{name, -1, ""};
+        for (std::size_t i = 0; i < cols.size(); ++i) {
+            if (cols[i].mapping >= 0 && spec.columns[cols[i].mapping].target == name) {
+                q.col = static_cast<int>(i);
+            }
+        }
+        q.reason = fmt::format("{} is required for a new {}{}", name, r.name,
+                               q.col >= 0 ? "" : " (map a column to it)");
+        required_checks.push_back(std::move(q));
+    };
+    for (const auto& f : r.fields) {
+        if (f.required) add_required(f.name);
+    }
+    for (const auto& l : r.links) {
+        if (l.cardinality == schema::Cardinality::kOne) add_required(l.name);
+    }
 
     ImportResult result;
     Rejects rejects;
     ImportProgress progress;
-    progress.phase = "reading";
-    progress.bytes_total = (*reader)->file_size();
     std::vector<std::vector<Value>> batch;
-    batch.reserve(kBatchRows);
     std::uint64_t staged = 0;
-    // Where each key field sits in a staged row, and the set of the accepted keys' hashes.
+    std::uint64_t direct_inserted = 0;
+    std::vector<SavedIndex> dropped;  // deferred while inserting straight
+    // Where each key field sits in a row, and the set of the accepted keys' hashes.
     std::vector<std::size_t> key_index;
-    for (const auto& k : spec.keys) {
-        key_index.push_back(static_cast<std::size_t>(&key_col(k) - cols.data()) + 1);
-    }
-    std::vector<const Value*> key_values(key_index.size());
+    std::vector<const Value*> key_values(spec.keys.size());
     std::optional<KeyHashes> key_hashes;
-    if (!spec.keys.empty()) key_hashes.emplace(kMaxKeyHashes);
+    bool restart = false;     // set by the reading thread: a key hash repeated while straight
+    bool unverified = false;  // straight, with more keys than the set of hashes held
+    bool deferred = false;    // the secondary indexes were dropped
+    ImportProgress shown;     // the last reading progress reported
 
-    // Reading and converting run on a thread of their own while this one stages the batches
-    // (BatchPipe): on SQLite the staging is this process's work too, so the two halves use both
-    // cores. Everything below up to the join belongs to the reading thread, except `t`.
-    BatchPipe pipe;
-    auto flush = [&]() -> Status {
-        StagingBatch out;
-        out.rows = std::move(batch);
-        out.progress = progress;
-        out.progress.lines = result.read;
-        out.progress.rejected = result.rejected;
-        out.progress.bytes_done = (*reader)->bytes_consumed();
+    for (int attempt = 0;; ++attempt) {
+        if (attempt > 0) {
+            // Back to before the first straight row, indexes included; then staged.
+            if (auto st = t.ExecScript(
+                    "ROLLBACK TO SAVEPOINT ov_import_direct; RELEASE SAVEPOINT ov_import_direct");
+                !st) {
+                return Fail(st.error());
+            }
+            direct = false;
+            dropped.clear();
+            reader = CsvReader::Open(spec.path, spec.csv);
+            if (!reader) return Fail(reader.error());
+            auto more = (*reader)->Next(record);  // the header, or the first record again
+            if (!more) return Fail(more.error());
+        } else if (direct) {
+            if (auto st = t.ExecScript("SAVEPOINT ov_import_direct"); !st) {
+                return Fail(st.error());
+            }
+        }
+        // Staged rows start with the line; straight ones with the audit fields.
+        const std::size_t lead = direct ? direct_lead.size() : 1;
+        result = {};
+        rejects = {};
+        progress = {};
+        progress.phase = "reading";
+        progress.bytes_total = (*reader)->file_size();
         batch = {};
         batch.reserve(kBatchRows);
-        if (!pipe.Push(std::move(out))) {
-            return Fail(Error::Internal("staging stopped"));  // the stager's error is reported
-        }
-        return {};
-    };
-
-    auto handle = [&](const CsvRecord& rec) -> Status {
-        ++result.read;
-        if (!rec.error.empty()) {
-            rejects.Add(rec.line, "", rec.error);
-            ++result.rejected;
-            return {};
-        }
-        if (rec.fields.size() != width) {
-            rejects.Add(rec.line, "",
-                        fmt::format("expected {} columns, found {}", width, rec.fields.size()));
-            ++result.rejected;
-            return {};
-        }
-        std::string_view country =
-            country_mapping >= 0 ? rec.fields[spec.columns[country_mapping].source] : "";
-        std::string_view channel =
-            channel_mapping >= 0 ? rec.fields[spec.columns[channel_mapping].source] : "";
-        std::vector<Value> row;
-        row.reserve(cols.size() + 1);
-        row.emplace_back(static_cast<std::int64_t>(rec.line));
-        for (const auto& c : cols) {
-            if (c.mapping < 0) {
-                // emailDomain, from the email column converted just before.
-                const Value& email = row[email_col + 1];
-                if (storage::IsNull(email)) {
-                    row.emplace_back();
-                } else {
-                    auto text = storage::AsString(email);
-                    row.emplace_back(text.substr(text.rfind('@') + 1));
-                }
-                continue;
-            }
-            const auto& m = spec.columns[c.mapping];
-            auto cell = rec.fields[m.source];
-            // What the field's normalizer reads the value with (storage/field_values.hpp).
-            bool by_channel = c.field && c.field->normalizer == schema::Normalizer::kAddress;
-            std::string_view context = by_channel ? channel : country;
-            auto v = Convert(c, m, cell, context);
-            if (!v && m.on_bad == OnBadValue::kUseDefault) {
-                v = Convert(c, m, m.default_value, context);
-            } else if (!v && m.on_bad == OnBadValue::kIgnoreValue) {
-                v = Value();
-            }
-            if (!v) {
-                rejects.Add(rec.line, header[m.source], v.error().message);
-                ++result.rejected;
-                return {};
-            }
-            row.push_back(std::move(*v));
-        }
+        staged = 0;
+        direct_inserted = 0;
+        restart = false;
+        unverified = false;
+        deferred = false;
+        key_index.clear();
         for (const auto& k : spec.keys) {
-            const auto& c = key_col(k);
-            if (storage::IsNull(row[&c - cols.data() + 1])) {
-                rejects.Add(rec.line, header[spec.columns[c.mapping].source],
-                            fmt::format("the key field {} is empty", k));
+            key_index.push_back(static_cast<std::size_t>(&key_col(k) - cols.data()) + lead);
+        }
+        key_hashes.reset();
+        if (!spec.keys.empty()) key_hashes.emplace(spec.max_key_hashes);
+
+        // Reading and converting run on a thread of their own while this one stages the
+        // batches (BatchPipe): on SQLite the staging is this process's work too, so the two
+        // halves use both cores. Everything below up to the join belongs to the reading
+        // thread, except `t`.
+        BatchPipe pipe;
+        auto flush = [&]() -> Status {
+            StagingBatch out;
+            out.rows = std::move(batch);
+            out.progress = progress;
+            out.progress.lines = result.read;
+            out.progress.rejected = result.rejected;
+            out.progress.bytes_done = (*reader)->bytes_consumed();
+            batch = {};
+            batch.reserve(kBatchRows);
+            if (!pipe.Push(std::move(out))) {
+                return Fail(Error::Internal("staging stopped"));  // the stager's error is reported
+            }
+            return {};
+        };
+
+        auto handle = [&](const CsvRecord& rec) -> Status {
+            ++result.read;
+            if (!rec.error.empty()) {
+                rejects.Add(rec.line, "", rec.error);
                 ++result.rejected;
                 return {};
             }
-        }
-        if (key_hashes && !key_hashes->Inconclusive()) {
-            for (std::size_t i = 0; i < key_index.size(); ++i) key_values[i] = &row[key_index[i]];
-            key_hashes->Add(HashKey(key_values));
-        }
-        ++staged;
-        batch.push_back(std::move(row));
-        if (batch.size() >= kBatchRows) return flush();
-        return {};
-    };
-
-    auto read_all = [&]() -> Status {
-        if (first_is_data) {
-            if (auto st = handle(record); !st) return st;
-        }
-        while (true) {
-            auto more = (*reader)->Next(record);
-            if (!more) return Fail(more.error());
-            if (!*more) break;
-            if (auto st = handle(record); !st) return st;
-            if (result.read % 10000 == 0) {
-                if (cancel && cancel->load()) {
-                    return Fail(
-                        Error::FailedPrecondition("the import was cancelled; nothing changed"));
+            if (rec.fields.size() != width) {
+                rejects.Add(rec.line, "",
+                            fmt::format("expected {} columns, found {}", width, rec.fields.size()));
+                ++result.rejected;
+                return {};
+            }
+            std::string_view country =
+                country_mapping >= 0 ? rec.fields[spec.columns[country_mapping].source] : "";
+            std::string_view channel =
+                channel_mapping >= 0 ? rec.fields[spec.columns[channel_mapping].source] : "";
+            std::vector<Value> row;
+            row.reserve(cols.size() + lead);
+            if (direct) {
+                row.insert(row.end(), direct_lead.begin(), direct_lead.end());
+            } else {
+                row.emplace_back(static_cast<std::int64_t>(rec.line));
+            }
+            for (const auto& c : cols) {
+                if (c.mapping < 0) {
+                    // emailDomain, from the email column converted just before.
+                    const Value& email = row[email_col + lead];
+                    if (storage::IsNull(email)) {
+                        row.emplace_back();
+                    } else {
+                        auto text = storage::AsString(email);
+                        row.emplace_back(text.substr(text.rfind('@') + 1));
+                    }
+                    continue;
                 }
-                // The progress so far, reported once what came before is staged.
-                if (auto st = flush(); !st) return st;
+                const auto& m = spec.columns[c.mapping];
+                auto cell = rec.fields[m.source];
+                // What the field's normalizer reads the value with (storage/field_values.hpp).
+                bool by_channel = c.field && c.field->normalizer == schema::Normalizer::kAddress;
+                std::string_view context = by_channel ? channel : country;
+                auto v = Convert(c, m, cell, context);
+                if (!v && m.on_bad == OnBadValue::kUseDefault) {
+                    v = Convert(c, m, m.default_value, context);
+                } else if (!v && m.on_bad == OnBadValue::kIgnoreValue) {
+                    v = Value();
+                }
+                if (!v) {
+                    rejects.Add(rec.line, header[m.source], v.error().message);
+                    ++result.rejected;
+                    return {};
+                }
+                row.push_back(std::move(*v));
             }
-        }
-        return flush();
-    };
-    Status read_status;
-    std::thread reading([&] {
-        SetThreadName("ov-import-read");
-        try {
-            read_status = read_all();
-        } catch (const std::exception& e) {
-            read_status =
-                Fail(Error::Internal(fmt::format("reading the file failed: {}", e.what())));
-        }
-        pipe.Close();
-    });
-    // Should staging throw (an allocation failure), the reader is stopped and joined before
-    // the stack unwinds past it.
-    struct JoinReader {
-        BatchPipe& pipe;
-        std::thread& thread;
-        ~JoinReader() {
-            if (!thread.joinable()) return;
-            pipe.Abandon();
-            thread.join();
-        }
-    } join_reader{pipe, reading};
-    Status stage_status;
-    while (auto staged_batch = pipe.Pop()) {
-        if (!staged_batch->rows.empty()) {
-            auto n = t.BulkInsert(kStage, stage_columns, staged_batch->rows);
-            if (!n) {
-                stage_status = Fail(n.error());
+            for (const auto& k : spec.keys) {
+                const auto& c = key_col(k);
+                if (storage::IsNull(row[&c - cols.data() + lead])) {
+                    rejects.Add(rec.line, header[spec.columns[c.mapping].source],
+                                fmt::format("the key field {} is empty", k));
+                    ++result.rejected;
+                    return {};
+                }
+            }
+            if (key_hashes && !key_hashes->Inconclusive()) {
+                for (std::size_t i = 0; i < key_index.size(); ++i) {
+                    key_values[i] = &row[key_index[i]];
+                }
+                const bool full = key_hashes->size() >= spec.max_key_hashes;
+                key_hashes->Add(HashKey(key_values));
+                if (direct && key_hashes->Inconclusive()) {
+                    // More keys than the set holds: go on, and let SQL look for duplicates
+                    // once the file is in. A repeated hash: read again, staged.
+                    if (full) {
+                        unverified = true;
+                    } else {
+                        restart = true;
+                        return Fail(Error::Internal("the file is read again, staged"));
+                    }
+                }
+            }
+            if (direct) {
+                // Step 4 for this line, then the NOT NULL flags as the staged insert sets them.
+                for (const auto& q : required_checks) {
+                    if (q.col < 0 || storage::IsNull(row[q.col + lead])) {
+                        rejects.Add(rec.line, q.name, q.reason);
+                        ++result.rejected;
+                        return {};
+                    }
+                }
+                for (std::size_t i = 0; i < cols.size(); ++i) {
+                    const Field* f = cols[i].field;
+                    bool flag = f && f->builtin && f->type == FieldType::kBoolean;
+                    if (flag && storage::IsNull(row[i + lead])) row[i + lead] = Value(false);
+                }
+            }
+            ++staged;
+            batch.push_back(std::move(row));
+            if (batch.size() >= kBatchRows) return flush();
+            return {};
+        };
+
+        auto read_all = [&]() -> Status {
+            if (first_is_data) {
+                if (auto st = handle(record); !st) return st;
+            }
+            while (true) {
+                auto more = (*reader)->Next(record);
+                if (!more) return Fail(more.error());
+                if (!*more) break;
+                if (auto st = handle(record); !st) return st;
+                if (result.read % 10000 == 0) {
+                    if (cancel && cancel->load()) {
+                        return Fail(
+                            Error::FailedPrecondition("the import was cancelled; nothing changed"));
+                    }
+                    // The progress so far, reported once what came before is staged.
+                    if (auto st = flush(); !st) return st;
+                }
+            }
+            return flush();
+        };
+        Status read_status;
+        std::thread reading([&] {
+            SetThreadName("ov-import-read");
+            try {
+                read_status = read_all();
+            } catch (const std::exception& e) {
+                read_status =
+                    Fail(Error::Internal(fmt::format("reading the file failed: {}", e.what())));
+            }
+            pipe.Close();
+        });
+        // Should staging throw (an allocation failure), the reader is stopped and joined
+        // before the stack unwinds past it.
+        struct JoinReader {
+            BatchPipe& pipe;
+            std::thread& thread;
+            ~JoinReader() {
+                if (!thread.joinable()) return;
                 pipe.Abandon();
-                break;
+                thread.join();
+            }
+        } join_reader{pipe, reading};
+        Status stage_status;
+        while (auto staged_batch = pipe.Pop()) {
+            const auto& rows = staged_batch->rows;
+            if (!rows.empty()) {
+                auto n = direct ? t.BulkInsert(r.table, direct_columns, rows)
+                                : t.BulkInsert(kStage, stage_columns, rows);
+                if (!n) {
+                    stage_status = Fail(unique_violation(n.error()));
+                    pipe.Abandon();
+                    break;
+                }
+                if (direct) direct_inserted += static_cast<std::uint64_t>(*n);
+            }
+            if (direct && !deferred && direct_inserted >= kDeferIndexesRows) {
+                // A large file: the secondary indexes are built again once it is in (below).
+                deferred = true;
+                stage_status = DropSecondaryIndexes(t, d, r.table, dropped);
+                if (!stage_status) {
+                    pipe.Abandon();
+                    break;
+                }
+            }
+            if (on_progress) {
+                // A second reading (after a repeated key) does not move the bar back.
+                ImportProgress p = staged_batch->progress;
+                p.lines = std::max(p.lines, shown.lines);
+                p.rejected = std::max(p.rejected, shown.rejected);
+                p.bytes_done = std::max(p.bytes_done, shown.bytes_done);
+                shown = p;
+                on_progress(p);
             }
         }
-        if (on_progress) on_progress(staged_batch->progress);
+        reading.join();
+        if (!stage_status) return Fail(stage_status.error());
+        if (restart) continue;
+        if (!read_status) return Fail(read_status.error());
+        if (unverified) {
+            // The indexes first (the key's makes the search a scan of it), then any key twice.
+            if (auto st = CreateIndexes(t, dropped); !st) return Fail(unique_violation(st.error()));
+            std::string keys;
+            for (const auto& k : spec.keys) {
+                keys += (keys.empty() ? "" : ", ") + QuoteIdent(key_col(k).target_column);
+            }
+            auto twice = t.QuerySql(fmt::format("SELECT 1 FROM {} GROUP BY {} HAVING count(*) > 1 "
+                                                "LIMIT 1",
+                                                table, keys),
+                                    {});
+            if (!twice) return Fail(twice.error());
+            if (!twice->empty()) continue;
+        }
+        break;
     }
-    reading.join();
-    if (!stage_status) return Fail(stage_status.error());
-    if (!read_status) return Fail(read_status.error());
-    if (d == Dialect::kPostgres) {
+    if (d == Dialect::kPostgres && !direct) {
         // The planner needs the staging table's size to choose hash joins below.
         if (auto st = t.ExecScript(fmt::format("ANALYZE {}", QuoteIdent(kStage))); !st) {
             return Fail(st.error());
@@ -680,8 +884,36 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
     progress.bytes_done = progress.bytes_total;
     if (on_progress) on_progress(progress);
 
-    const std::string stage = QuoteIdent(kStage);
-    const std::string table = QuoteIdent(r.table);
+    // The end of every import that gets that far: the staging table goes, the rejects file is
+    // written, and it all commits.
+    auto finish = [&]() -> Result<ImportResult> {
+        if (auto st = t.ExecScript(fmt::format("DROP TABLE IF EXISTS {}", stage)); !st) {
+            return Fail(st.error());
+        }
+        if (restore_cache) {
+            if (auto st = restore_cache->Restore(); !st) return Fail(st.error());
+        }
+        if (auto st = WriteRejects(spec, rejects, header); !st) return Fail(st.error());
+        if (auto st = t.Commit(); !st) return Fail(st.error());
+        progress.phase = "done";
+        progress.rejected = result.rejected;
+        if (on_progress) on_progress(progress);
+        return result;
+    };
+    if (direct) {
+        // Every accepted line is in; what is left is the indexes that were dropped (their
+        // sorts need the key hashes' memory more).
+        key_hashes.reset();
+        progress.phase = "writing";
+        if (on_progress) on_progress(progress);
+        if (auto st = CreateIndexes(t, dropped); !st) return Fail(unique_violation(st.error()));
+        if (auto st = t.ExecScript("RELEASE SAVEPOINT ov_import_direct"); !st) {
+            return Fail(st.error());
+        }
+        result.inserted = direct_inserted;
+        return finish();
+    }
+
     auto fixed_reason = [](std::string text) {
         return [text](const std::vector<Value>&) { return text; };
     };
@@ -690,9 +922,9 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
     key_hashes.reset();
     // An empty table matches nothing: target_id stays NULL on every staged line, so the
     // match, the checks that need a match and the unchanged marking have nothing to do.
-    auto any_row = t.QuerySql(fmt::format("SELECT 1 FROM {} LIMIT 1", table), {});
+    auto any_row = table_is_empty();
     if (!any_row) return Fail(any_row.error());
-    const bool empty_table = any_row->empty();
+    const bool empty_table = *any_row;
 
     // 1. Duplicate keys in the file: the first line wins.
     if (!spec.keys.empty()) {
@@ -865,13 +1097,21 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
     }
     progress.phase = "writing";
     if (on_progress) on_progress(progress);
-    Params params(d);
-    const Field& stamp_field = *r.FindField("modifiedAt");
-    auto now = storage::WriteExpr(stamp_field, d, params.Add(FormatRfc3339(clock.Now())));
-    const Field* created_by = r.FindField("createdBy");
-    const Field* modified_by = r.FindField("modifiedBy");
-    // Typed, so that PostgreSQL accepts it in statements that do not use it.
-    std::string actor = params.Add(spec.actor) + (d == Dialect::kPostgres ? "::text" : "");
+    // The time and the user of a statement's audit fields. Each statement binds only the
+    // parameters it uses: both backends refuse extra ones, and resources such as testProfile
+    // have no createdBy / modifiedBy.
+    struct Stamp {
+        Params params;
+        std::string now, actor;
+    };
+    auto stamp = [&](bool with_actor) {
+        Stamp st{Params(d), "", ""};
+        st.now = storage::WriteExpr(*r.FindField("modifiedAt"), d, st.params.Add(now_text));
+        if (with_actor) {
+            st.actor = st.params.Add(spec.actor) + (d == Dialect::kPostgres ? "::text" : "");
+        }
+        return st;
+    };
 
     if (spec.mode == ImportMode::kDelete) {
         auto del = fmt::format(
@@ -899,9 +1139,11 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
         }
 
         if (spec.mode != ImportMode::kInsert && !empty_table) {
-            std::string set = fmt::format("modified_at = {}", now);
-            if (modified_by)
-                set += fmt::format(", {} = {}", QuoteIdent(modified_by->column), actor);
+            Stamp st = stamp(modified_by != nullptr);
+            std::string set = fmt::format("modified_at = {}", st.now);
+            if (modified_by) {
+                set += fmt::format(", {} = {}", QuoteIdent(modified_by->column), st.actor);
+            }
             for (const auto& c : cols) {
                 auto col = QuoteIdent(c.target_column);
                 auto value = c.keep_when_empty ? fmt::format("COALESCE(s.{}, {}.{})",
@@ -912,19 +1154,17 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
             auto update = fmt::format(
                 "UPDATE {} SET {} FROM {} s WHERE {}.id = s.target_id AND s.unchanged = 0", table,
                 set, stage, table);
-            auto changed = t.ExecSql(update, params.values());
+            auto changed = t.ExecSql(update, st.params.values());
             if (!changed) return Fail(changed.error());
             result.updated = static_cast<std::uint64_t>(*changed);
         }
+        Stamp st = stamp(created_by || modified_by);
         std::string columns = "created_at, modified_at";
-        std::string values = fmt::format("{}, {}", now, now);
-        if (created_by) {
-            columns += ", " + QuoteIdent(created_by->column);
-            values += ", " + actor;
-        }
-        if (modified_by) {
-            columns += ", " + QuoteIdent(modified_by->column);
-            values += ", " + actor;
+        std::string values = fmt::format("{}, {}", st.now, st.now);
+        for (const Field* by : {created_by, modified_by}) {
+            if (!by) continue;
+            columns += ", " + QuoteIdent(by->column);
+            values += ", " + st.actor;
         }
         for (const auto& c : cols) {
             columns += ", " + QuoteIdent(c.target_column);
@@ -933,13 +1173,6 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
                                                  d == Dialect::kSqlite ? "0" : "false")
                                    : QuoteIdent(c.name));
         }
-        auto unique_violation = [&](const Error& e) {
-            if (e.code != ErrorCode::kAlreadyExists) return e;
-            return Error::AlreadyExists(fmt::format(
-                "the file holds values that another {} already has in a unique field; "
-                "nothing was imported (reconcile on that field to update those records)",
-                r.name));
-        };
         // A large file into an empty table: its secondary indexes are dropped and built again
         // after the insert, in one sort each instead of a million insertions. All of it is in
         // the import's transaction, so a failure brings them back; on PostgreSQL DROP INDEX
@@ -947,16 +1180,9 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
         const bool defer_indexes =
             empty_table && (spec.mode == ImportMode::kInsert || spec.mode == ImportMode::kUpsert) &&
             staged >= kDeferIndexesRows;
-        std::vector<SavedIndex> dropped;
         if (defer_indexes) {
-            auto indexes = SecondaryIndexes(t, d, r.table);
-            if (!indexes) return Fail(indexes.error());
-            dropped = std::move(*indexes);
-            for (const auto& index : dropped) {
-                if (auto st = t.ExecScript(fmt::format("DROP INDEX {}", QuoteIdent(index.name)));
-                    !st) {
-                    return Fail(st.error());
-                }
+            if (auto st = DropSecondaryIndexes(t, d, r.table, dropped); !st) {
+                return Fail(st.error());
             }
             if (d == Dialect::kPostgres) {
                 // Sorting the staged rows by line spills whole rows to disk; an index on the
@@ -981,29 +1207,14 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
         auto insert =
             fmt::format("INSERT INTO {} ({}) SELECT {} FROM {} WHERE target_id IS NULL ORDER BY {}",
                         table, columns, values, stage, order);
-        auto rows = t.ExecSql(insert, params.values());
+        auto rows = t.ExecSql(insert, st.params.values());
         if (!rows) return Fail(unique_violation(rows.error()));
         result.inserted = static_cast<std::uint64_t>(*rows);
         // A unique index that the rows break fails here as the insert would have.
-        for (const auto& index : dropped) {
-            if (auto q = t.ExecSql(index.definition, {}); !q) {
-                return Fail(unique_violation(q.error()));
-            }
-        }
+        if (auto st = CreateIndexes(t, dropped); !st) return Fail(unique_violation(st.error()));
     }
 
-    if (auto st = t.ExecScript(fmt::format("DROP TABLE IF EXISTS {}", stage)); !st) {
-        return Fail(st.error());
-    }
-    if (restore_cache) {
-        if (auto st = restore_cache->Restore(); !st) return Fail(st.error());
-    }
-    if (auto st = WriteRejects(spec, rejects, header); !st) return Fail(st.error());
-    if (auto st = t.Commit(); !st) return Fail(st.error());
-    progress.phase = "done";
-    progress.rejected = result.rejected;
-    if (on_progress) on_progress(progress);
-    return result;
+    return finish();
 }
 
 }  // namespace overture::importexport

@@ -61,6 +61,16 @@ void PrintTo(const Reject& r, std::ostream* os) {
     *os << r.line << " [" << r.column << "] " << r.reason;
 }
 
+// Runs statements of our own in a write transaction.
+Status Exec(storage::Database& db, const std::vector<std::string>& statements) {
+    return storage::WithWrite(db, [&](storage::Transaction& tx) -> Status {
+        for (const auto& sql : statements) {
+            if (auto n = tx.ExecSql(sql, {}); !n) return Fail(n.error());
+        }
+        return {};
+    });
+}
+
 class ImporterTest : public storage::testing::BackendTest {
   protected:
     Result<ImportResult> Import(const std::string& csv, ImportMode mode = ImportMode::kUpsert,
@@ -84,6 +94,7 @@ class ImporterTest : public storage::testing::BackendTest {
         const auto* profile = schema::BuiltinModel().Find("profile");
         std::vector<std::string> header = {"email", "firstName", "city", "externalId"};
         spec.columns = AutoMap(*profile, header);
+        spec.max_key_hashes = max_key_hashes_;
         EXPECT_EQ(spec.columns.size(), 4u);
         return RunImport(db(), schema::BuiltinModel(), spec, clock_, on_progress, cancel);
     }
@@ -137,6 +148,7 @@ class ImporterTest : public storage::testing::BackendTest {
     FakeClock clock_{FromUnixMillis(1'780'000'000'000)};
     TempDir dir_{"overture-importer"};
     int files_ = 0;
+    std::size_t max_key_hashes_ = ImportSpec{}.max_key_hashes;
 };
 
 TEST_P(ImporterTest, FreshImportInsertsInFileOrderAndKeepsTheIndexes) {
@@ -284,6 +296,143 @@ TEST_P(ImporterTest, UpdateAndDeleteIntoAnEmptyTableRejectEveryLine) {
     }
 }
 
+// Straight into an empty table and staged into one with records, the same file gives the same
+// records and the same rejects: required fields, bad values, a wrong width and an empty key
+// are checked per line on the straight path as the SQL steps check them on the staged one,
+// and an empty built-in flag becomes false on both. (testProfile has no createdBy/modifiedBy:
+// the staged insert used to bind the user anyway, and both backends refused the statement.)
+TEST_P(ImporterTest, StraightAndStagedImportsRejectTheSameLines) {
+    const std::string csv =
+        "label,email,useForProof,country\n"
+        "Alice,alice@example.com,true,FR\n"
+        ",bob@example.com,false,FR\n"
+        "Carol,carol@example.com,,FR\n"
+        "Dan,not-an-email,true,FR\n"
+        "Eve,eve@example.com,true\n"
+        "Fay,,true,FR\n"
+        "Gus,gus@example.com,false,FR\n";
+    const auto* test_profile = schema::BuiltinModel().Find("testProfile");
+    auto run = [&](const std::vector<std::string>& header) {
+        ImportSpec spec;
+        spec.resource = "testProfile";
+        spec.path = dir_.File(fmt::format("tp{}.csv", ++files_));
+        WriteFile(spec.path, csv);
+        spec.keys = {"email"};
+        spec.actor = "test";
+        spec.rejects_path = dir_.File("rejects.csv");
+        spec.columns = AutoMap(*test_profile, header);
+        return RunImport(db(), schema::BuiltinModel(), spec, clock_);
+    };
+    const std::vector<std::string> all = {"label", "email", "useForProof", "country"};
+    const std::vector<Reject> expected = {
+        {3, "label", "label is required for a new testProfile"},
+        {5, "email", "not a valid email address"},
+        {6, "", "expected 4 columns, found 3"},
+        {7, "email", "the key field email is empty"},
+    };
+    const std::string rows_sql =
+        "SELECT label, email, use_for_proof, country FROM test_profiles WHERE email <> "
+        "'seed@example.com' ORDER BY id";
+    auto straight = run(all);
+    ASSERT_TRUE(straight) << straight.error().message << " " << straight.error().detail;
+    EXPECT_EQ(straight->inserted, 3u);
+    EXPECT_EQ(straight->rejected, 4u);
+    auto straight_rejects = Rejects();
+    auto straight_rows = Query(rows_sql);
+
+    auto cleared = Exec(db(), {"DELETE FROM test_profiles",
+                               "INSERT INTO test_profiles (created_at, modified_at, label, email) "
+                               "VALUES ('2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', "
+                               "'Seed', 'seed@example.com')"});
+    ASSERT_TRUE(cleared) << cleared.error().message;
+    auto staged = run(all);
+    ASSERT_TRUE(staged) << staged.error().message << " " << staged.error().detail;
+    EXPECT_EQ(staged->inserted, 3u);
+    EXPECT_EQ(staged->rejected, 4u);
+    auto staged_rejects = Rejects();
+    auto staged_rows = Query(rows_sql);
+
+    for (const auto* rejects : {&straight_rejects, &staged_rejects}) {
+        ASSERT_EQ(rejects->size(), expected.size());
+        for (std::size_t i = 0; i < expected.size(); ++i) {
+            EXPECT_EQ((*rejects)[i].line, expected[i].line);
+            EXPECT_EQ((*rejects)[i].column, expected[i].column);
+            // Conversion messages are the normalizer's; the others are exact.
+            if (expected[i].line != 5) {
+                EXPECT_EQ((*rejects)[i].reason, expected[i].reason);
+            }
+        }
+    }
+    EXPECT_EQ(straight_rejects, staged_rejects);
+    ASSERT_EQ(straight_rows.size(), 3u);
+    ASSERT_EQ(staged_rows.size(), 3u);
+    for (std::size_t i = 0; i < 3; ++i) {
+        for (std::size_t c = 0; c < 4; ++c) {
+            EXPECT_EQ(storage::AsString(straight_rows.rows[i][c]),
+                      storage::AsString(staged_rows.rows[i][c]))
+                << i << "," << c;
+        }
+    }
+    EXPECT_EQ(storage::AsString(straight_rows.rows[1][0]), "Carol");
+    EXPECT_FALSE(storage::AsBool(straight_rows.rows[1][2]));  // empty flag: false
+    EXPECT_EQ(storage::AsString(straight_rows.rows[0][3]), "FR");
+
+    // A required field that no column feeds rejects every line that would be new.
+    ASSERT_TRUE(Exec(db(), {"DELETE FROM test_profiles"}));
+    auto unmapped = run({"", "email", "", ""});
+    ASSERT_TRUE(unmapped) << unmapped.error().message;
+    EXPECT_EQ(unmapped->inserted, 0u);
+    auto rejects = Rejects();
+    ASSERT_EQ(rejects.size(), 7u);
+    EXPECT_EQ(rejects[0],
+              (Reject{2, "label", "label is required for a new testProfile (map a column to it)"}));
+}
+
+// A key that repeats far into a large file: the rows inserted straight are undone and the file
+// is read again, staged; the result is as if it had been staged from the start.
+TEST_P(ImporterTest, ARepeatedKeyLateInTheFileGivesTheStagedResult) {
+    auto before = Indexes();
+    auto csv = ProfilesCsv(2 * kRows);  // every e-mail twice
+    auto result = Import(csv);
+    ASSERT_TRUE(result) << result.error().message << " " << result.error().detail;
+    EXPECT_EQ(result->inserted, static_cast<std::uint64_t>(kRows));
+    EXPECT_EQ(result->rejected, static_cast<std::uint64_t>(kRows));
+    EXPECT_EQ(Count(), kRows);
+    auto rejects = Rejects();
+    ASSERT_EQ(rejects.size(), static_cast<std::size_t>(kRows));
+    EXPECT_EQ(rejects[0], (Reject{static_cast<std::uint64_t>(kRows + 2), "email",
+                                  "duplicate key in the file: same email as line 2"}));
+    auto first = Query("SELECT first_name FROM profiles WHERE email = 'p00000@example.com'");
+    ASSERT_EQ(first.size(), 1u);
+    EXPECT_EQ(storage::AsString(first.rows[0][0]), "Name0");
+    EXPECT_EQ(Indexes(), before);
+}
+
+// More lines than the set of key hashes holds: the rows still go in straight, and SQL looks
+// for a key twice once they are in; if it finds one, the file is read again, staged.
+TEST_P(ImporterTest, MoreKeysThanTheHashSetHoldsAreCheckedInSql) {
+    max_key_hashes_ = 100;
+    auto before = Indexes();
+    auto result = Import(ProfilesCsv(kRows));
+    ASSERT_TRUE(result) << result.error().message << " " << result.error().detail;
+    EXPECT_EQ(result->inserted, static_cast<std::uint64_t>(kRows));
+    EXPECT_EQ(result->rejected, 0u);
+    EXPECT_EQ(Count(), kRows);
+    EXPECT_EQ(Indexes(), before);
+
+    ASSERT_TRUE(Exec(db(), {"DELETE FROM profiles"}));
+    // Line 10,002 repeats line 5,002, both past the set's 100 lines.
+    auto csv = ProfilesCsv(kRows) + fmt::format("{},Dup,Rome,dup\n", Email(5000));
+    result = Import(csv);
+    ASSERT_TRUE(result) << result.error().message << " " << result.error().detail;
+    EXPECT_EQ(result->inserted, static_cast<std::uint64_t>(kRows));
+    EXPECT_EQ(Rejects(), (std::vector<Reject>{{static_cast<std::uint64_t>(kRows + 2), "email",
+                                               "duplicate key in the file: same email as "
+                                               "line 5002"}}));
+    EXPECT_EQ(Count(), kRows);
+    EXPECT_EQ(Indexes(), before);
+}
+
 // The file is read on a thread of its own while the caller's thread stages the rows: progress
 // still reaches the caller on its own thread, in order, and the last reading report counts
 // every line.
@@ -408,6 +557,9 @@ TEST(ImporterSqliteTest, FastPathSkipsTheStepsWithNothingToDo) {
     };
 
     auto log = run(ProfilesCsv(kRows));
+    // Straight into the table: no staged row.
+    EXPECT_TRUE(ran(log, "SAVEPOINT ov_import_direct")) << log;
+    EXPECT_FALSE(ran(log, "INSERT INTO \"ov_import_stage\"")) << log;
     EXPECT_FALSE(ran(log, "OVER (PARTITION BY")) << log;
     EXPECT_FALSE(ran(log, "SET (target_id, id_max)")) << log;
     EXPECT_FALSE(ran(log, "SET unchanged = 1")) << log;
@@ -421,8 +573,23 @@ TEST(ImporterSqliteTest, FastPathSkipsTheStepsWithNothingToDo) {
     EXPECT_TRUE(ran(log, "SET unchanged = 1")) << log;
     EXPECT_FALSE(ran(log, "DROP INDEX")) << log;
 
+    EXPECT_TRUE(ran(log, "INSERT INTO \"ov_import_stage\"")) << log;
+
+    // Into an empty table with a repeated key: straight, undone at the repeat, staged.
+    ASSERT_TRUE(Exec(db, {"DELETE FROM profiles"}));
     log = run(ProfilesCsv(kRows, "Rome") + "p00000@example.com,Dup,Rome,d\n");
+    EXPECT_TRUE(ran(log, "ROLLBACK TO SAVEPOINT ov_import_direct")) << log;
+    EXPECT_TRUE(ran(log, "INSERT INTO \"ov_import_stage\"")) << log;
     EXPECT_TRUE(ran(log, "OVER (PARTITION BY")) << log;
+
+    // More lines than the set of key hashes holds: straight, then one SQL search for a key
+    // twice, which finds none.
+    ASSERT_TRUE(Exec(db, {"DELETE FROM profiles"}));
+    spec.max_key_hashes = 100;
+    log = run(ProfilesCsv(kRows));
+    EXPECT_TRUE(ran(log, "HAVING count(*) > 1")) << log;
+    EXPECT_FALSE(ran(log, "ROLLBACK TO SAVEPOINT")) << log;
+    EXPECT_FALSE(ran(log, "INSERT INTO \"ov_import_stage\"")) << log;
 }
 
 TEST(KeyHashesTest, TellsDistinctKeysAndStopsAtARepeat) {
