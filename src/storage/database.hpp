@@ -41,6 +41,12 @@ struct PoolStats {
     std::uint64_t timeouts = 0;  // Begin() calls that gave up waiting
 };
 
+// A column of a bulk insert with the same value in every row (Transaction::BulkInsert).
+struct FixedColumn {
+    std::string column;
+    Value value;
+};
+
 class Transaction {
   public:
     virtual ~Transaction() = default;
@@ -75,9 +81,16 @@ class Transaction {
     // kInvalidArgument, before anything is sent, when `columns` is empty or a row has another
     // width; otherwise fails like Query() (kAlreadyExists for a unique violation), and after
     // such a failure the transaction is unusable (Commit() fails) and must be dropped.
+    // `fixed` columns get the same value in every row (audit fields, say): SQLite binds them
+    // once per statement instead of once per row; COPY still sends them on every line.
     virtual Result<std::int64_t> BulkInsert(std::string_view table,
                                             std::span<const std::string> columns,
-                                            std::span<const std::vector<Value>> rows) = 0;
+                                            std::span<const std::vector<Value>> rows,
+                                            std::span<const FixedColumn> fixed) = 0;
+    Result<std::int64_t> BulkInsert(std::string_view table, std::span<const std::string> columns,
+                                    std::span<const std::vector<Value>> rows) {
+        return BulkInsert(table, columns, rows, {});
+    }
 
     // Storage-internal: runs SQL text written in our code (migrations, DDL), possibly several
     // statements. Never pass text that came from a user.

@@ -417,6 +417,36 @@ TEST_P(BulkInsertTest, LoadsEveryRowAndReadsBackTheSameValues) {
     ASSERT_TRUE(tx->Commit());
 }
 
+// Fixed columns: the same value in every row, whatever the number of statements the rows take
+// (SQLite inserts 64 rows per statement; 150 rows make full ones and a last, shorter one).
+TEST_P(BulkInsertTest, FixedColumnsGetTheirValueInEveryRow) {
+    constexpr int kRows = 150;
+    std::vector<std::vector<Value>> rows;
+    for (int n = 0; n < kRows; ++n)
+        rows.push_back({std::int64_t{n}, Value("row " + std::to_string(n))});
+    const std::vector<std::string> columns{"id", "t"};
+    const std::vector<FixedColumn> fixed{{"d", Value(2.5)},
+                                         {"at", Value("2026-11-29T10:00:00.000Z")}};
+    auto tx = BeginWithTable();
+    ASSERT_NE(tx, nullptr);
+    auto written = tx->BulkInsert("bulk", columns, rows, fixed);
+    ASSERT_TRUE(written) << Describe(written.error());
+    EXPECT_EQ(*written, kRows);
+    auto back = ReadBack(*tx);
+    ASSERT_TRUE(back) << Describe(back.error());
+    ASSERT_EQ(back->size(), static_cast<std::size_t>(kRows));
+    for (int n = 0; n < kRows; ++n) {
+        const auto& got = back->rows[static_cast<std::size_t>(n)];
+        EXPECT_EQ(AsInt(got[0]), n);
+        EXPECT_EQ(got[1], Value(2.5)) << "row " << n;
+        EXPECT_TRUE(IsNull(got[2])) << "row " << n;
+        EXPECT_EQ(AsString(got[3]), "row " + std::to_string(n));
+        EXPECT_EQ(AsString(got[5]), "2026-11-29T10:00:00.000Z") << "row " << n;
+        if (HasFailure()) break;
+    }
+    ASSERT_TRUE(tx->Commit());
+}
+
 TEST_P(BulkInsertTest, NoRowsWritesNothing) {
     auto tx = BeginWithTable();
     ASSERT_NE(tx, nullptr);

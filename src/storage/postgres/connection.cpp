@@ -333,7 +333,8 @@ Result<std::int64_t> Connection::RunBatch(const std::string& name, const std::st
 }
 
 Result<std::int64_t> Connection::CopyIn(const std::string& sql,
-                                        std::span<const std::vector<Value>> rows) {
+                                        std::span<const std::vector<Value>> rows,
+                                        std::span<const Value> leading) {
     ResultPtr started(PQexec(conn_, sql.c_str()));
     if (!started || PQresultStatus(started.get()) != PGRES_COPY_IN) {
         // The COPY did not start (say, an unknown column): an ordinary failed statement.
@@ -351,6 +352,12 @@ Result<std::int64_t> Connection::CopyIn(const std::string& sql,
         }
     } mid_copy{broken_};
 
+    // The fields every line starts with, encoded once.
+    std::string prefix;
+    for (const auto& v : leading) {
+        AppendCopyField(prefix, v);
+        prefix.push_back('\t');
+    }
     std::string chunk;
     chunk.reserve(kCopyChunk + kCopyChunk / 4);
     auto send = [&]() {
@@ -361,6 +368,7 @@ Result<std::int64_t> Connection::CopyIn(const std::string& sql,
     // A server-side error (a unique violation, a bad date) arrives only after PQputCopyEnd;
     // until then the server reads and discards the data, so sending on cannot block forever.
     for (const auto& row : rows) {
+        chunk += prefix;
         for (std::size_t i = 0; i < row.size(); ++i) {
             if (i > 0) chunk.push_back('\t');
             AppendCopyField(chunk, row[i]);

@@ -51,7 +51,8 @@ class Connection {
     // row one value per column of the COPY) in chunks of about 256 KiB. Returns the rows
     // copied, or the error, after which the open transaction is aborted. A COPY left
     // unfinished (lost connection, failed send) marks the connection broken.
-    Result<std::int64_t> CopyIn(const std::string& sql, std::span<const std::vector<Value>> rows);
+    Result<std::int64_t> CopyIn(const std::string& sql, std::span<const std::vector<Value>> rows,
+                                std::span<const Value> leading = {});
 
   private:
     explicit Connection(pg_conn* conn) : conn_(conn) {}

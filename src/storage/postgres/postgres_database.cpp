@@ -60,7 +60,8 @@ class PostgresTransaction final : public Transaction {
     Result<std::int64_t> ExecBatch(std::string_view name,
                                    std::span<const std::vector<Value>> rows) override;
     Result<std::int64_t> BulkInsert(std::string_view table, std::span<const std::string> columns,
-                                    std::span<const std::vector<Value>> rows) override;
+                                    std::span<const std::vector<Value>> rows,
+                                    std::span<const FixedColumn> fixed) override;
     Status ExecScript(std::string_view sql) override;
     Result<Rows> QuerySql(std::string_view sql, std::span<const Value> params) override;
     Result<std::int64_t> ExecSql(std::string_view sql, std::span<const Value> params) override;
@@ -182,11 +183,18 @@ Result<std::int64_t> PostgresTransaction::ExecBatch(std::string_view name,
 
 Result<std::int64_t> PostgresTransaction::BulkInsert(std::string_view table,
                                                      std::span<const std::string> columns,
-                                                     std::span<const std::vector<Value>> rows) {
+                                                     std::span<const std::vector<Value>> rows,
+                                                     std::span<const FixedColumn> fixed) {
     if (auto st = CheckOpen(); !st) return Fail(st.error());
     if (auto st = CheckBulkShape(table, columns, rows); !st) return Fail(st.error());
     if (rows.empty()) return 0;
-    return conn_->CopyIn(CopySql(table, columns), rows);
+    std::vector<std::string> all;
+    all.reserve(fixed.size() + columns.size());
+    for (const auto& f : fixed) all.push_back(f.column);
+    all.insert(all.end(), columns.begin(), columns.end());
+    std::vector<Value> fixed_values;
+    for (const auto& f : fixed) fixed_values.push_back(f.value);
+    return conn_->CopyIn(CopySql(table, all), rows, fixed_values);
 }
 
 Status PostgresTransaction::ExecScript(std::string_view sql) {

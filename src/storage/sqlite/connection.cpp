@@ -162,20 +162,29 @@ Result<Rows> Connection::RunSql(std::string_view sql, std::span<const Value> par
 
 Result<std::int64_t> Connection::InsertRows(std::string_view table,
                                             std::span<const std::string> columns,
-                                            std::span<const std::vector<Value>> rows) {
+                                            std::span<const std::vector<Value>> rows,
+                                            std::span<const FixedColumn> fixed) {
     const std::size_t width = columns.size();
     if (width == 0) return Fail(Error::Internal("sqlite: an insert needs at least one column"));
     std::string head = fmt::format("INSERT INTO {} (", QuoteIdent(table));
+    for (std::size_t i = 0; i < fixed.size(); ++i) head += QuoteIdent(fixed[i].column) + ", ";
     for (std::size_t i = 0; i < width; ++i) head += (i > 0 ? ", " : "") + QuoteIdent(columns[i]);
     head += ") VALUES ";
-    std::string one_row = "(";
-    for (std::size_t i = 0; i < width; ++i) one_row += i > 0 ? ", ?" : "?";
-    one_row += ")";
+    // ?1..?k are the fixed values, in every row; then each row's own, numbered on.
+    const std::size_t k = fixed.size();
+    auto row_sql = [&](std::size_t r) {
+        std::string out = "(";
+        for (std::size_t i = 0; i < k; ++i) out += fmt::format("?{}, ", i + 1);
+        for (std::size_t i = 0; i < width; ++i) {
+            out += fmt::format("{}?{}", i > 0 ? ", " : "", k + r * width + i + 1);
+        }
+        return out + ")";
+    };
     // At most as many parameters as this SQLite allows in one statement.
     const auto max_params =
         static_cast<std::size_t>(std::max(1, sqlite3_limit(db_, SQLITE_LIMIT_VARIABLE_NUMBER, -1)));
-    const std::size_t per_statement =
-        std::max<std::size_t>(1, std::min<std::size_t>(kRowsPerInsert, max_params / width));
+    const std::size_t per_statement = std::max<std::size_t>(
+        1, std::min<std::size_t>(kRowsPerInsert, (max_params - std::min(max_params, k)) / width));
 
     Stmt full;  // the statement of per_statement rows, prepared once
     std::int64_t total = 0;
@@ -183,17 +192,22 @@ Result<std::int64_t> Connection::InsertRows(std::string_view table,
         const std::size_t n = std::min(per_statement, rows.size() - done);
         Stmt partial;
         Stmt& stmt = n == per_statement ? full : partial;
-        std::string sql;
         if (!stmt) {
-            sql = head;
-            for (std::size_t r = 0; r < n; ++r) sql += (r > 0 ? ", " : "") + one_row;
+            std::string sql = head;
+            for (std::size_t r = 0; r < n; ++r) sql += (r > 0 ? ", " : "") + row_sql(r);
             sqlite3_stmt* raw = nullptr;
             int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                                         SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
             stmt.reset(raw);
             if (rc != SQLITE_OK) return Fail(ErrorFrom(db_, rc, sql));
+            // Bindings outlive sqlite3_reset: the fixed values are bound once. `fixed` outlives
+            // the statement, so SQLite need not copy their text either.
+            for (std::size_t i = 0; i < k; ++i) {
+                rc = Bind(stmt.get(), static_cast<int>(i + 1), fixed[i].value, SQLITE_STATIC);
+                if (rc != SQLITE_OK) return Fail(ErrorFrom(db_, rc, head));
+            }
         }
-        int index = 1;
+        int index = static_cast<int>(k) + 1;
         for (std::size_t r = done; r < done + n; ++r) {
             if (rows[r].size() != width) {
                 return Fail(Error::Internal(

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "storage/database.hpp"
 #include "storage/value.hpp"
 
 struct sqlite3;
@@ -48,8 +49,11 @@ class Connection {
     // sqlite_sequence read and written back) for every row. Returns the rows changed, or the
     // first error (the statements before it stay written).
     static constexpr std::size_t kRowsPerInsert = 64;
+    // `fixed` columns come first and have the same value in every row: bound once per
+    // statement.
     Result<std::int64_t> InsertRows(std::string_view table, std::span<const std::string> columns,
-                                    std::span<const std::vector<Value>> rows);
+                                    std::span<const std::vector<Value>> rows,
+                                    std::span<const FixedColumn> fixed = {});
     // True while a transaction is open on this connection.
     bool InTransaction() const;
 

@@ -50,7 +50,8 @@ class SqliteTransaction final : public Transaction {
     Result<std::int64_t> ExecBatch(std::string_view name,
                                    std::span<const std::vector<Value>> rows) override;
     Result<std::int64_t> BulkInsert(std::string_view table, std::span<const std::string> columns,
-                                    std::span<const std::vector<Value>> rows) override;
+                                    std::span<const std::vector<Value>> rows,
+                                    std::span<const FixedColumn> fixed) override;
     Status ExecScript(std::string_view sql) override;
     Result<Rows> QuerySql(std::string_view sql, std::span<const Value> params) override;
     Result<std::int64_t> ExecSql(std::string_view sql, std::span<const Value> params) override;
@@ -170,11 +171,12 @@ Result<std::int64_t> SqliteTransaction::ExecBatch(std::string_view name,
 
 Result<std::int64_t> SqliteTransaction::BulkInsert(std::string_view table,
                                                    std::span<const std::string> columns,
-                                                   std::span<const std::vector<Value>> rows) {
+                                                   std::span<const std::vector<Value>> rows,
+                                                   std::span<const FixedColumn> fixed) {
     if (auto st = CheckOpen(); !st) return Fail(st.error());
     if (auto st = CheckBulkShape(table, columns, rows); !st) return Fail(st.error());
     if (rows.empty()) return 0;
-    auto written = conn_->InsertRows(table, columns, rows);
+    auto written = conn_->InsertRows(table, columns, rows, fixed);
     // Rows before the failing one are written; roll them back now so that, as on PostgreSQL
     // (where a failed COPY aborts the transaction), a later Commit() cannot keep half a load.
     if (!written) Finish();
