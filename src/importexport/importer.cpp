@@ -98,10 +98,18 @@ struct StagingBatch {
 
 class BatchPipe {
   public:
+    using Rows = std::vector<std::vector<Value>>;
     static constexpr std::size_t kPipeBatches = 4;
 
-    // Reader: waits while the pipe is full. False once the stager gave up (Abandon).
+    // Reader: waits while the pipe is full. False once the stager gave up (Abandon). Frees
+    // the rows the stager is done with first.
     bool Push(StagingBatch batch) {
+        std::vector<Rows> spent;
+        {
+            std::lock_guard lock(mutex_);
+            spent.swap(spent_);
+        }
+        spent.clear();
         std::unique_lock lock(mutex_);
         space_.wait(lock, [&] { return batches_.size() < kPipeBatches || abandoned_; });
         if (abandoned_) return false;
@@ -125,6 +133,13 @@ class BatchPipe {
         space_.notify_one();
         return batch;
     }
+    // Stager: rows it is done with, to be freed on the reading thread, which allocated them
+    // (glibc frees faster in the allocating thread's arena, and the stager has the database's
+    // work). At most a few wait: the reader takes them at each Push.
+    void Recycle(Rows rows) {
+        std::lock_guard lock(mutex_);
+        spent_.push_back(std::move(rows));
+    }
     // Stager: staging failed; the reader's next Push returns false.
     void Abandon() {
         std::lock_guard lock(mutex_);
@@ -137,6 +152,7 @@ class BatchPipe {
     std::mutex mutex_;
     std::condition_variable ready_, space_;
     std::deque<StagingBatch> batches_;
+    std::vector<Rows> spent_;
     bool closed_ = false;
     bool abandoned_ = false;
 };
@@ -564,15 +580,15 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
         }
         direct = *empty;
     }
-    // The target's columns when straight: the audit fields, then the mapped ones.
-    std::vector<std::string> direct_columns = {"created_at", "modified_at"};
-    std::vector<Value> direct_lead = {Value(now_text), Value(now_text)};
-    for (const Field* by : {created_by, modified_by}) {
-        if (!by) continue;
-        direct_columns.push_back(by->column);
-        direct_lead.emplace_back(spec.actor);
-    }
+    // The target's columns when straight: the mapped ones, and the audit fields, the same in
+    // every row.
+    std::vector<std::string> direct_columns;
     for (const auto& c : cols) direct_columns.push_back(c.target_column);
+    std::vector<storage::FixedColumn> direct_fixed = {{"created_at", Value(now_text)},
+                                                      {"modified_at", Value(now_text)}};
+    for (const Field* by : {created_by, modified_by}) {
+        if (by) direct_fixed.push_back({by->column, Value(spec.actor)});
+    }
     // Step 4's required fields and links of a new record, per line.
     struct Required {
         std::string name;
@@ -633,8 +649,8 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
                 return Fail(st.error());
             }
         }
-        // Staged rows start with the line; straight ones with the audit fields.
-        const std::size_t lead = direct ? direct_lead.size() : 1;
+        // Staged rows start with the line.
+        const std::size_t lead = direct ? 0 : 1;
         result = {};
         rejects = {};
         progress = {};
@@ -693,11 +709,7 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
                 channel_mapping >= 0 ? rec.fields[spec.columns[channel_mapping].source] : "";
             std::vector<Value> row;
             row.reserve(cols.size() + lead);
-            if (direct) {
-                row.insert(row.end(), direct_lead.begin(), direct_lead.end());
-            } else {
-                row.emplace_back(static_cast<std::int64_t>(rec.line));
-            }
+            if (!direct) row.emplace_back(static_cast<std::int64_t>(rec.line));
             for (const auto& c : cols) {
                 if (c.mapping < 0) {
                     // emailDomain, from the email column converted just before.
@@ -821,7 +833,7 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
         while (auto staged_batch = pipe.Pop()) {
             const auto& rows = staged_batch->rows;
             if (!rows.empty()) {
-                auto n = direct ? t.BulkInsert(r.table, direct_columns, rows)
+                auto n = direct ? t.BulkInsert(r.table, direct_columns, rows, direct_fixed)
                                 : t.BulkInsert(kStage, stage_columns, rows);
                 if (!n) {
                     stage_status = Fail(unique_violation(n.error()));
@@ -830,6 +842,7 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
                 }
                 if (direct) direct_inserted += static_cast<std::uint64_t>(*n);
             }
+            pipe.Recycle(std::move(staged_batch->rows));
             if (direct && !deferred && direct_inserted >= kDeferIndexesRows) {
                 // A large file: the secondary indexes are built again once it is in (below).
                 deferred = true;
