@@ -55,10 +55,13 @@ TEST(Strings, Utf8CutsKeepWholeSequences) {
 }
 
 TEST(Strings, SpreadsheetSafeGuardsFormulaStarts) {
-    for (const char* bad : {"=1+1", "+33612345678", "-2", "@SUM(A1)", "\tx", "\rx"}) {
+    for (const char* bad : {"=1+1", "=2", "+1+A1", "-2+cmd|' /C calc'!A0", "@SUM(A1)", "\tx", "\rx",
+                            "+", "- ", "-x", "+1 (555) 0100 ext. 3"}) {
         EXPECT_EQ(SpreadsheetSafe(bad), std::string("'") + bad) << bad;
     }
-    for (const char* fine : {"", "Ana", "1+1", " =x", "'=x", "e=mc2"}) {
+    // Signed numbers and phone numbers call nothing, and must import back as they are.
+    for (const char* fine : {"", "Ana", "1+1", " =x", "'=x", "e=mc2", "+33612345678", "-2", "-2.5",
+                             "+1 (555) 010-0100", "+44 20 7946 0958", "-12/03"}) {
         EXPECT_EQ(SpreadsheetSafe(fine), fine) << fine;
     }
 }

@@ -187,9 +187,20 @@ std::string DecodeHtmlEntities(std::string_view s) {
 }
 
 std::string SpreadsheetSafe(std::string text) {
-    if (!text.empty() && std::string_view("=+-@\t\r").find(text[0]) != std::string_view::npos) {
-        text.insert(text.begin(), '\'');
+    if (text.empty() || std::string_view("=+-@\t\r").find(text[0]) == std::string_view::npos) {
+        return text;
     }
+    if (text[0] == '+' || text[0] == '-') {
+        bool digit = false, plain = true;
+        for (std::size_t i = 1; i < text.size() && plain; ++i) {
+            const char c = text[i];
+            digit = digit || (c >= '0' && c <= '9');
+            plain = (c >= '0' && c <= '9') ||
+                    std::string_view(" .()-/").find(c) != std::string_view::npos;
+        }
+        if (plain && digit) return text;
+    }
+    text.insert(text.begin(), '\'');
     return text;
 }
 

@@ -30,7 +30,10 @@ std::string HexEncode(std::string_view bytes);
 
 // A text cell made safe to open in a spreadsheet (CSV formula injection, OWASP): one starting
 // with '=', '+', '-', '@', a tab or CR gets a leading apostrophe, which spreadsheets show as
-// text. For text cells only: a number such as -5 must be written as it is.
+// text. Except a signed number or phone number ('+' or '-', then only digits, spaces and
+// ". ( ) - /", at least one digit: "+33 6 12 34 56 78", "-2.5"), which can call nothing and
+// would not import back with the apostrophe. For text cells only: a number such as -5 in a
+// numeric column is written as it is anyway.
 std::string SpreadsheetSafe(std::string text);
 
 // Percent-decodes `in` into `out` (and '+' to a space when `plus_is_space`, as in query strings

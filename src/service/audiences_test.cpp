@@ -286,6 +286,29 @@ TEST_P(AudienceTest, ExportWritesTheProfiles) {
     EXPECT_EQ(csv, "email,country\na@example.com,FR\n");
 }
 
+// Text that a spreadsheet would run as a formula leaves with an apostrophe (CSV injection);
+// phone numbers and the rest leave as they are, so that the export imports back.
+TEST_P(AudienceTest, ExportGuardsFormulasAndKeepsPhoneNumbers) {
+    json::object in{{"email", "f@example.com"},
+                    {"country", "FR"},
+                    {"firstName", "=HYPERLINK(\"https://evil.example\",\"x\")"},
+                    {"lastName", "@SUM(A1)"},
+                    {"mobilePhone", "+33612345678"}};
+    ASSERT_TRUE(records_->Create(Actor::System(), "profile", in));
+    auto a = audiences_->Create(marketer_, Query("French", "country = \"FR\""));
+    ASSERT_TRUE(a);
+    std::string csv;
+    importexport::CsvWriter writer;
+    writer.OpenString(&csv);
+    auto n = audiences_->Export(marketer_, a->id, {"email", "firstName", "lastName", "mobilePhone"},
+                                writer);
+    ASSERT_TRUE(n) << n.error().message;
+    EXPECT_EQ(csv,
+              "email,firstName,lastName,mobilePhone\n"
+              "f@example.com,\"'=HYPERLINK(\"\"https://evil.example\"\",\"\"x\"\")\",'@SUM(A1),"
+              "+33612345678\n");
+}
+
 TEST_P(AudienceTest, ADroppedFieldIsNamedWhenTheAudienceIsUsed) {
     schema::Model desired;
     {

@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 
+#include "common/strings.hpp"
+
 namespace overture::service {
 
 namespace json = boost::json;
@@ -12,7 +14,8 @@ namespace {
 
 std::string Cell(const json::value& v) {
     if (v.is_null()) return {};
-    if (v.is_string()) return std::string(v.as_string());
+    // Text a spreadsheet would run as a formula gets an apostrophe (common/strings.hpp).
+    if (v.is_string()) return SpreadsheetSafe(std::string(v.as_string()));
     if (v.is_bool()) return v.as_bool() ? "true" : "false";
     return json::serialize(v);
 }
