@@ -23,8 +23,13 @@
 #      a free loopback port, its own prefix, configuration and pid in the temp folder:
 #      `worker_processes NGINX_WORKERS`, `access_log off`, `location /t/o/ { empty_gif; }`,
 #      `location /t/c/ { return 302 https://shop.example/x; }`, keepalive_requests 1000000;
+#      With NGINX_LOG=1 the same nginx also listens on a second port where each request is
+#      recorded, one access-log line (time, URI, status) through a 256 KiB buffer flushed every
+#      second: the "recorded" baseline, since overture stores every event and nginx above stores
+#      nothing. Its ratio is printed beside the target's; the target is against plain nginx;
 #   5. ROUNDS interleaved rounds, each: wrk -t THREADS -c CONNECTIONS -d DURATION --timeout 5s
-#      on overture /t/o, nginx /t/o, overture /t/c, nginx /t/c. wrk runs bench/track/paths.lua,
+#      on overture /t/o, nginx /t/o (and nginx+log /t/o), overture /t/c, nginx /t/c (and
+#      nginx+log /t/c). wrk runs bench/track/paths.lua,
 #      which sends the next extracted path on each request (another token each time) to both
 #      servers (nginx answers any /t/o/... and /t/c/... path), and prints requests, requests/s,
 #      p50, p99, the answers above 399 and the socket errors. After each overture run the script
@@ -55,6 +60,7 @@
 # Env: PROFILES (2000: recipients, so distinct tokens per endpoint)  ROUNDS (3)
 #      DURATION (10: seconds per wrk run)  CONNECTIONS (256)  THREADS (2: wrk's threads)
 #      BACKEND (sqlite | postgres)  NGINX (1; 0: overture alone)  NGINX_WORKERS (2)
+#      NGINX_LOG (0; 1: also nginx writing an access-log line per request, a second baseline)
 #      INSTALL (1: apt-get install nginx-light and wrk when missing; 0: never)
 #      IO_THREADS (serve's http.io_threads; empty: the server's default)
 #      STEP_TIMEOUT (600 s)  BUILD (1; 0 = binary as it is)  OVERTURE_BIN (build/release/overture)
@@ -74,6 +80,7 @@ THREADS=${THREADS:-2}
 BACKEND=${BACKEND:-sqlite}
 NGINX=${NGINX:-1}
 NGINX_WORKERS=${NGINX_WORKERS:-2}
+NGINX_LOG=${NGINX_LOG:-0}
 INSTALL=${INSTALL:-1}
 IO_THREADS=${IO_THREADS:-}
 STEP_TIMEOUT=${STEP_TIMEOUT:-600}
@@ -383,8 +390,11 @@ done
 
 # --- 4. nginx ---------------------------------------------------------------------------------
 NGINX_URL=""
+NGINX_LOG_URL=""
 if [[ -n $NGINX_BIN ]]; then
     nginx_port=$(free_port)
+    nginx_log_port=$(free_port)
+    while [[ $nginx_log_port == "$nginx_port" ]]; do nginx_log_port=$(free_port); done
     mkdir -p "$WORK/nginx"
     cat >"$WORK/nginx/nginx.conf" <<EOF
 worker_processes $NGINX_WORKERS;
@@ -397,8 +407,15 @@ http {
   keepalive_timeout 65;
   client_body_temp_path $WORK/nginx/cbt; proxy_temp_path $WORK/nginx/pt;
   fastcgi_temp_path $WORK/nginx/ft; uwsgi_temp_path $WORK/nginx/ut; scgi_temp_path $WORK/nginx/st;
+  log_format event '\$msec \$request_uri \$status';
   server {
     listen 127.0.0.1:$nginx_port backlog=4096;
+    location /t/o/ { empty_gif; add_header Cache-Control no-store; }
+    location /t/c/ { return 302 https://shop.example/x; }
+  }
+  server {
+    listen 127.0.0.1:$nginx_log_port backlog=4096;
+    access_log $WORK/nginx/access.log event buffer=256k flush=1s;
     location /t/o/ { empty_gif; add_header Cache-Control no-store; }
     location /t/c/ { return 302 https://shop.example/x; }
   }
@@ -413,6 +430,7 @@ EOF
     done
     kill -0 "$nginx_pid" 2>/dev/null || die "nginx did not start"
     NGINX_URL="http://127.0.0.1:$nginx_port"
+    ((NGINX_LOG)) && NGINX_LOG_URL="http://127.0.0.1:$nginx_log_port"
     log "nginx $("$NGINX_BIN" -v 2>&1 | cut -d/ -f2) at $NGINX_URL ($NGINX_WORKERS workers, pid $nginx_pid)"
 fi
 
@@ -437,7 +455,11 @@ lines=()
 # wrk_run SERVER ENDPOINT ROUND: one wrk run; sets LAST (TSV) and adds to results.
 wrk_run() {
     local server=$1 endpoint=$2 round=$3 base paths out line ticks0 ticks1 writer0=0 writer1=0 db0=0 db1=0 perf_pid=""
-    if [[ $server == overture ]]; then base=$URL; else base=$NGINX_URL; fi
+    case $server in
+        overture) base=$URL ;;
+        nginx) base=$NGINX_URL ;;
+        *) base=$NGINX_LOG_URL ;;
+    esac
     paths="$WORK/$endpoint.paths"
     out="$WORK/wrk.$round.$server.$endpoint.txt"
     if [[ $server == overture ]]; then
@@ -546,6 +568,10 @@ for round in $(seq "$ROUNDS"); do
     for endpoint in open click; do
         wrk_run overture "$endpoint" "$round"
         [[ -n $NGINX_URL ]] && wrk_run nginx "$endpoint" "$round"
+        if [[ -n $NGINX_LOG_URL ]]; then
+            wrk_run nginx+log "$endpoint" "$round"
+            : >"$WORK/nginx/access.log"  # appended to (O_APPEND): its size stays bounded
+        fi
     done
 done
 
@@ -619,8 +645,8 @@ echo
 echo "Tracking endpoints: $ROUNDS rounds x ${DURATION} s, wrk -t$THREADS -c$CONNECTIONS, $PROFILES tokens per endpoint, $BACKEND, $(date -u +%FT%TZ)"
 echo
 if [[ -n $NGINX_URL ]]; then
-    echo "| endpoint | overture req/s | nginx req/s | ratio (rounds) | overture p50 / p99 ms | nginx p50 / p99 ms | CPU per request overture / nginx |"
-    echo "|---|---:|---:|---|---:|---:|---:|"
+    echo "| endpoint | overture req/s | nginx req/s | ratio (rounds) | overture p50 / p99 ms | nginx p50 / p99 ms | CPU per request overture / nginx | nginx + access log req/s | ratio to it |"
+    echo "|---|---:|---:|---|---:|---:|---:|---:|---:|"
 else
     echo "| endpoint | overture req/s | overture p50 / p99 ms | CPU per request |"
     echo "|---|---:|---:|---:|"
@@ -644,12 +670,17 @@ for endpoint in open click; do
             per_round+="$(awk -v a="${o_all[$i]}" -v b="${n_all[$i]}" 'BEGIN { printf "%.2f", a / b }') "
         done
         awk -v x="$ratio" 'BEGIN { exit !(x < 0.8) }' && under+=("$endpoint at ${ratio}x nginx (target 0.8x)")
-        printf '| %s | %s | %s | %s (%s) | %s / %s | %s / %s | %s / %s µs |\n' "$name" "$o_rps" "$n_rps" \
+        l_rps=- l_ratio=-
+        if [[ -n $NGINX_LOG_URL ]]; then
+            l_rps=$(echo "${results[nginx+log.$endpoint.rps]}" | median)
+            l_ratio=$(awk -v a="$o_rps" -v b="$l_rps" 'BEGIN { printf "%.2f", a / b }')
+        fi
+        printf '| %s | %s | %s | %s (%s) | %s / %s | %s / %s | %s / %s µs | %s | %s |\n' "$name" "$o_rps" "$n_rps" \
             "$ratio" "${per_round% }" "$o_p50" "$o_p99" \
             "$(echo "${results[nginx.$endpoint.p50]}" | median)" "$(echo "${results[nginx.$endpoint.p99]}" | median)" \
             "$o_us ($(echo "${results[overture.$endpoint.writer_us]}" | median) writer$(
                 [[ -n $PG_POSTMASTER ]] && echo "; + PostgreSQL $(echo "${results[overture.$endpoint.db_us]}" | median)"))" \
-            "$(echo "${results[nginx.$endpoint.us]}" | median)"
+            "$(echo "${results[nginx.$endpoint.us]}" | median)" "$l_rps" "$l_ratio"
     else
         printf '| %s | %s | %s / %s | %s µs (%s writer) |\n' "$name" "$o_rps" "$o_p50" "$o_p99" "$o_us" \
             "$(echo "${results[overture.$endpoint.writer_us]}" | median)"
