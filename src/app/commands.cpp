@@ -269,7 +269,8 @@ int RunServe(const CommonOptions& common, const ServeOptions& serve) {
             .max_batch = db->dialect() == storage::Dialect::kSqlite ? 100'000u : 200'000u,
             .machine_open_seconds = cfg.tracking.machine_open_seconds,
             .key_store = &tracking_keys,
-            .key_reload = std::chrono::seconds(cfg.tracking.key_reload_seconds)});
+            .key_reload = std::chrono::seconds(cfg.tracking.key_reload_seconds),
+            .max_queued = static_cast<std::size_t>(cfg.tracking.max_queued_events)});
     ingestor.Start();
 
     http::Metrics metrics;

@@ -79,6 +79,9 @@ struct TrackingConfig {
     int machine_open_seconds = 2;
     int flush_milliseconds = 1000;  // tracking events reach the database at most this late
     int key_reload_seconds = 60;    // a key rotated on another node is used after this
+    // Events accepted and not yet written, held in memory, at most (some 300 bytes each); past
+    // it new ones are refused, not counted (a database down for long).
+    int max_queued_events = 2'000'000;
 };
 
 struct WorkflowConfig {

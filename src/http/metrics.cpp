@@ -127,6 +127,9 @@ void AppendIngestMetrics(std::string& out, const tracking::IngestStats& counts) 
     metric("overture_tracking_events_dropped_total", "counter",
            "Tracking events written for deliveries deleted meanwhile (not counted).",
            counts.dropped);
+    metric("overture_tracking_events_refused_total", "counter",
+           "Tracking events refused because too many waited for the database (not counted).",
+           counts.refused);
 }
 
 }  // namespace overture::http

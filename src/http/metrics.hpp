@@ -79,6 +79,7 @@ class Metrics {
 //   overture_tracking_events_queued            gauge    accepted, not yet written (in memory)
 //   overture_tracking_write_failures_total     counter  failed write attempts (retried)
 //   overture_tracking_events_dropped_total     counter  written events of deleted deliveries
+//   overture_tracking_events_refused_total     counter  events refused: too many waited
 void AppendIngestMetrics(std::string& out, const tracking::IngestStats& counts);
 
 }  // namespace overture::http

@@ -66,8 +66,8 @@ TEST(MetricsTest, GaugesAndSources) {
 
 TEST(MetricsTest, IngestCounts) {
     std::string out;
-    AppendIngestMetrics(out,
-                        {.accepted = 3, .written = 2, .queued = 1, .failures = 0, .dropped = 1});
+    AppendIngestMetrics(
+        out, {.accepted = 3, .written = 2, .queued = 1, .failures = 0, .dropped = 1, .refused = 7});
     EXPECT_TRUE(Contains(out,
                          "# TYPE overture_tracking_events_accepted_total counter\n"
                          "overture_tracking_events_accepted_total 3\n"));
@@ -77,6 +77,9 @@ TEST(MetricsTest, IngestCounts) {
                          "overture_tracking_events_queued 1\n"));
     EXPECT_TRUE(Contains(out, "\noverture_tracking_write_failures_total 0\n"));
     EXPECT_TRUE(Contains(out, "\noverture_tracking_events_dropped_total 1\n"));
+    EXPECT_TRUE(Contains(out,
+                         "# TYPE overture_tracking_events_refused_total counter\n"
+                         "overture_tracking_events_refused_total 7\n"));
 }
 
 TEST(MetricsTest, EscapesLabelValues) {

@@ -203,15 +203,28 @@ void Ingestor::Stop() {
     }
 }
 
-void Ingestor::Accept(Event event) {
+bool Ingestor::Accept(Event event) {
     bool full = false;
     {
         std::lock_guard lock(mutex_);
+        // Written events count in written_ before they leave pending_, so this may let a
+        // batch's worth more in, never fewer.
+        if (accepted_.load(std::memory_order_relaxed) - written_.load(std::memory_order_relaxed) >=
+            options_.max_queued) {
+            if (refused_.fetch_add(1, std::memory_order_relaxed) % 100'000 == 0) {
+                spdlog::warn(
+                    "tracking: {} events wait for the database; new events are refused (not "
+                    "counted) until it catches up ({} refused so far)",
+                    options_.max_queued, refused_.load());
+            }
+            return false;
+        }
         queue_.push_back(std::move(event));
         full = queue_.size() == options_.max_batch;
         accepted_.fetch_add(1, std::memory_order_relaxed);
     }
     if (full) cv_.notify_one();  // a full batch is written without waiting for the interval
+    return true;
 }
 
 Status Ingestor::Flush() {
@@ -256,6 +269,7 @@ IngestStats Ingestor::stats() const {
     s.queued = s.accepted - std::min(s.accepted, s.written);
     s.failures = failures_.load();
     s.dropped = dropped_.load();
+    s.refused = refused_.load();
     return s;
 }
 

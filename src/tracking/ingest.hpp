@@ -22,7 +22,9 @@
 // Durability: Stop() (a graceful shutdown) writes everything accepted before it returns. A
 // crash loses what was accepted since the last commit: at most flush_interval of events. A
 // failed write (database down) keeps the batch and retries it every second; accepted events
-// are never dropped, and Accept() never blocks on the database.
+// are never dropped, and Accept() never blocks on the database. Memory is bounded: past
+// `max_queued` events accepted and not yet written (a database down for long), Accept()
+// refuses new events (counted in IngestStats::refused) until the writer catches up.
 //
 // Thread-safety: Accept, stats and Flush may be called from any thread.
 #include <atomic>
@@ -75,6 +77,8 @@ struct IngestOptions {
     // that a key rotated on another node reaches this one (tracking/keys.hpp).
     KeyStore* key_store = nullptr;
     std::chrono::milliseconds key_reload{60'000};
+    // Events held in memory (accepted, not yet written) at most: some 300 bytes each.
+    std::size_t max_queued = 2'000'000;
 };
 
 struct IngestStats {
@@ -83,6 +87,7 @@ struct IngestStats {
     std::uint64_t queued = 0;    // accepted, not yet written
     std::uint64_t failures = 0;  // failed write attempts (retried)
     std::uint64_t dropped = 0;   // of those written, events of deliveries that no longer exist
+    std::uint64_t refused = 0;   // not accepted: max_queued events were waiting
 };
 
 class Ingestor {
@@ -95,7 +100,9 @@ class Ingestor {
     // then stops the writer. Idempotent.
     void Stop();
 
-    void Accept(Event event);
+    // Queues `event` for the writer; false (and the event is not kept) when max_queued events
+    // are already waiting.
+    bool Accept(Event event);
     // Writes what is queued now, on the calling thread (tests, and Stop()).
     Status Flush();
 
@@ -118,7 +125,7 @@ class Ingestor {
     std::vector<Event> pending_;  // guarded by write_mutex_: taken from queue_, not yet written
     // User-Agent as accepted -> tracking_agents.id, of committed rows. Guarded by write_mutex_.
     std::unordered_map<std::string, std::int64_t> agent_ids_;
-    std::atomic<std::uint64_t> accepted_{0}, written_{0}, failures_{0}, dropped_{0};
+    std::atomic<std::uint64_t> accepted_{0}, written_{0}, failures_{0}, dropped_{0}, refused_{0};
     std::thread thread_;
 };
 

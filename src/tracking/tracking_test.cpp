@@ -809,6 +809,32 @@ TEST_P(TrackingDbTest, FailedWritesKeepTheBatch) {
     EXPECT_EQ(ingestor.stats().queued, 0u);
 }
 
+// The database down for long: past max_queued waiting events, new ones are refused (memory
+// stays bounded) and counted; what was accepted is still written once the database is back,
+// and events are accepted again.
+TEST_P(TrackingDbTest, PastTheQueueBoundEventsAreRefusedNotLost) {
+    const std::int64_t d = MakeDelivery();
+    Ingestor ingestor(db(), clock_, IngestOptions{.max_queued = 3});
+    Exec("ALTER TABLE tracking_events RENAME TO tracking_events_away");
+    EXPECT_TRUE(ingestor.Accept(Ev(EventKind::kOpen, d, 1, kT0)));
+    EXPECT_TRUE(ingestor.Accept(Ev(EventKind::kOpen, d, 2, kT0)));
+    EXPECT_FALSE(ingestor.Flush());
+    EXPECT_TRUE(ingestor.Accept(Ev(EventKind::kOpen, d, 3, kT0)));
+    EXPECT_FALSE(ingestor.Accept(Ev(EventKind::kOpen, d, 4, kT0)));
+    EXPECT_FALSE(ingestor.Accept(Ev(EventKind::kClick, d, 4, kT0, 0)));
+    EXPECT_EQ(ingestor.stats().accepted, 3u);
+    EXPECT_EQ(ingestor.stats().queued, 3u);
+    EXPECT_EQ(ingestor.stats().refused, 2u);
+    Exec("ALTER TABLE tracking_events_away RENAME TO tracking_events");
+    ASSERT_TRUE(ingestor.Flush());
+    EXPECT_EQ(Events(), 3);
+    EXPECT_EQ(Stat(d, "opens"), 3);
+    EXPECT_TRUE(ingestor.Accept(Ev(EventKind::kOpen, d, 5, kT0)));
+    ASSERT_TRUE(ingestor.Flush());
+    EXPECT_EQ(Events(), 4);
+    EXPECT_EQ(ingestor.stats().refused, 2u);
+}
+
 TEST_P(TrackingDbTest, OddAgentsDoNotBlockABatch) {
     const std::int64_t d = MakeDelivery();
     Ingestor ingestor(db(), clock_);
