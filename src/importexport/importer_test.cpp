@@ -388,6 +388,47 @@ TEST_P(ImporterTest, StraightAndStagedImportsRejectTheSameLines) {
               (Reject{2, "label", "label is required for a new testProfile (map a column to it)"}));
 }
 
+// A link must point at an existing record (step 3), and a required link needs a column
+// (step 4): subscriptions link a service and a profile, both required. (Subscriptions have no
+// createdBy/modifiedBy either: before the fix, no subscription could be imported.)
+TEST_P(ImporterTest, LinksAreCheckedAndRequiredLinksNeedAColumn) {
+    ASSERT_TRUE(Import(ProfilesCsv(3)));
+    ASSERT_TRUE(Exec(db(), {"INSERT INTO services (created_at, modified_at, name, label, channel) "
+                            "VALUES ('2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', "
+                            "'news', 'News', 'email')"}));
+    auto ids = Query("SELECT id FROM profiles ORDER BY id");
+    ASSERT_EQ(ids.size(), 3u);
+    const auto service = storage::AsInt(Query("SELECT id FROM services").rows.at(0).at(0));
+    const auto p1 = storage::AsInt(ids.rows[0][0]), p2 = storage::AsInt(ids.rows[1][0]);
+    const auto* subscription = schema::BuiltinModel().Find("subscription");
+    auto run = [&](const std::string& csv, const std::vector<std::string>& header) {
+        ImportSpec spec;
+        spec.resource = "subscription";
+        spec.path = dir_.File(fmt::format("sub{}.csv", ++files_));
+        WriteFile(spec.path, csv);
+        spec.mode = ImportMode::kInsert;
+        spec.actor = "test";
+        spec.rejects_path = dir_.File("rejects.csv");
+        spec.columns = AutoMap(*subscription, header);
+        return RunImport(db(), schema::BuiltinModel(), spec, clock_);
+    };
+    auto result =
+        run(fmt::format("service,profile\n{0},{1}\n{0},999999\n{0},{2}\n", service, p1, p2),
+            {"service", "profile"});
+    ASSERT_TRUE(result) << result.error().message << " " << result.error().detail;
+    EXPECT_EQ(result->inserted, 2u);
+    EXPECT_EQ(Rejects(),
+              (std::vector<Reject>{{3, "profile", "there is no profile with id 999999"}}));
+    EXPECT_EQ(storage::AsInt(Query("SELECT count(*) FROM subscriptions").rows.at(0).at(0)), 2);
+
+    result = run(fmt::format("profile\n{}\n", storage::AsInt(ids.rows[2][0])), {"profile"});
+    ASSERT_TRUE(result) << result.error().message << " " << result.error().detail;
+    EXPECT_EQ(result->inserted, 0u);
+    EXPECT_EQ(Rejects(), (std::vector<Reject>{{2, "service",
+                                               "service is required for a new subscription "
+                                               "(map a column to it)"}}));
+}
+
 // A key that repeats far into a large file: the rows inserted straight are undone and the file
 // is read again, staged; the result is as if it had been staged from the start.
 TEST_P(ImporterTest, ARepeatedKeyLateInTheFileGivesTheStagedResult) {
