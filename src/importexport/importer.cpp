@@ -589,7 +589,8 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
     for (const Field* by : {created_by, modified_by}) {
         if (by) direct_fixed.push_back({by->column, Value(spec.actor)});
     }
-    // Step 4's required fields and links of a new record, per line.
+    // The required fields and links of a new record, with the column that feeds each: checked
+    // per line when straight, by step 4 when staged.
     struct Required {
         std::string name;
         int col = -1;  // index in cols; -1 when no column is mapped to it
@@ -753,12 +754,11 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
                 for (std::size_t i = 0; i < key_index.size(); ++i) {
                     key_values[i] = &row[key_index[i]];
                 }
-                const bool full = key_hashes->size() >= spec.max_key_hashes;
                 key_hashes->Add(HashKey(key_values));
                 if (direct && key_hashes->Inconclusive()) {
                     // More keys than the set holds: go on, and let SQL look for duplicates
                     // once the file is in. A repeated hash: read again, staged.
-                    if (full) {
+                    if (key_hashes->Overflowed()) {
                         unverified = true;
                     } else {
                         restart = true;
@@ -1059,25 +1059,14 @@ Result<ImportResult> RunImport(storage::Database& db, const schema::Model& model
 
     // 4. New records need their required fields and links.
     if (spec.mode == ImportMode::kInsert || spec.mode == ImportMode::kUpsert) {
-        auto required = [&](const std::string& name, bool is_required) -> Status {
-            if (!is_required) return {};
-            const StageColumn* c = nullptr;
-            for (const auto& col : cols) {
-                if (col.mapping >= 0 && spec.columns[col.mapping].target == name) c = &col;
-            }
-            auto cond = c ? fmt::format("{} IS NULL", QuoteIdent(c->name)) : std::string("1 = 1");
-            return RejectAndRemove(
-                t, fmt::format("SELECT line FROM {} WHERE target_id IS NULL AND {}", stage, cond),
-                name,
-                fixed_reason(fmt::format("{} is required for a new {}{}", name, r.name,
-                                         c ? "" : " (map a column to it)")),
-                rejects, result.rejected);
-        };
-        for (const auto& f : r.fields) {
-            if (auto st = required(f.name, f.required); !st) return Fail(st.error());
-        }
-        for (const auto& l : r.links) {
-            if (auto st = required(l.name, l.cardinality == schema::Cardinality::kOne); !st) {
+        for (const auto& q : required_checks) {
+            auto cond = q.col >= 0 ? fmt::format("{} IS NULL", QuoteIdent(cols[q.col].name))
+                                   : std::string("1 = 1");
+            if (auto st = RejectAndRemove(
+                    t,
+                    fmt::format("SELECT line FROM {} WHERE target_id IS NULL AND {}", stage, cond),
+                    q.name, fixed_reason(q.reason), rejects, result.rejected);
+                !st) {
                 return Fail(st.error());
             }
         }

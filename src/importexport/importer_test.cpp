@@ -84,19 +84,35 @@ class ImporterTest : public storage::testing::BackendTest {
                                     std::vector<std::string> keys = {"email"},
                                     const ProgressFn& on_progress = {},
                                     const std::atomic<bool>* cancel = nullptr) {
+        auto spec = Spec("profile", path, {"email", "firstName", "city", "externalId"}, mode,
+                         std::move(keys));
+        EXPECT_EQ(spec.columns.size(), 4u);
+        return RunImport(db(), schema::BuiltinModel(), spec, clock_, on_progress, cancel);
+    }
+
+    // `csv` into `resource`, its columns mapped by name from `header`.
+    Result<ImportResult> ImportInto(const std::string& resource, const std::string& csv,
+                                    const std::vector<std::string>& header, ImportMode mode,
+                                    std::vector<std::string> keys) {
+        auto path = dir_.File(fmt::format("in{}.csv", ++files_));
+        WriteFile(path, csv);
+        return RunImport(db(), schema::BuiltinModel(),
+                         Spec(resource, path, header, mode, std::move(keys)), clock_);
+    }
+
+    ImportSpec Spec(const std::string& resource, const std::string& path,
+                    const std::vector<std::string>& header, ImportMode mode,
+                    std::vector<std::string> keys) {
         ImportSpec spec;
-        spec.resource = "profile";
+        spec.resource = resource;
         spec.path = path;
         spec.mode = mode;
         spec.keys = std::move(keys);
         spec.actor = "test";
         spec.rejects_path = dir_.File("rejects.csv");
-        const auto* profile = schema::BuiltinModel().Find("profile");
-        std::vector<std::string> header = {"email", "firstName", "city", "externalId"};
-        spec.columns = AutoMap(*profile, header);
+        spec.columns = AutoMap(*schema::BuiltinModel().Find(resource), header);
         spec.max_key_hashes = max_key_hashes_;
-        EXPECT_EQ(spec.columns.size(), 4u);
-        return RunImport(db(), schema::BuiltinModel(), spec, clock_, on_progress, cancel);
+        return spec;
     }
 
     // The rejects file of the last import, without the original fields.
@@ -311,17 +327,8 @@ TEST_P(ImporterTest, StraightAndStagedImportsRejectTheSameLines) {
         "Eve,eve@example.com,true\n"
         "Fay,,true,FR\n"
         "Gus,gus@example.com,false,FR\n";
-    const auto* test_profile = schema::BuiltinModel().Find("testProfile");
     auto run = [&](const std::vector<std::string>& header) {
-        ImportSpec spec;
-        spec.resource = "testProfile";
-        spec.path = dir_.File(fmt::format("tp{}.csv", ++files_));
-        WriteFile(spec.path, csv);
-        spec.keys = {"email"};
-        spec.actor = "test";
-        spec.rejects_path = dir_.File("rejects.csv");
-        spec.columns = AutoMap(*test_profile, header);
-        return RunImport(db(), schema::BuiltinModel(), spec, clock_);
+        return ImportInto("testProfile", csv, header, ImportMode::kUpsert, {"email"});
     };
     const std::vector<std::string> all = {"label", "email", "useForProof", "country"};
     const std::vector<Reject> expected = {
@@ -400,17 +407,8 @@ TEST_P(ImporterTest, LinksAreCheckedAndRequiredLinksNeedAColumn) {
     ASSERT_EQ(ids.size(), 3u);
     const auto service = storage::AsInt(Query("SELECT id FROM services").rows.at(0).at(0));
     const auto p1 = storage::AsInt(ids.rows[0][0]), p2 = storage::AsInt(ids.rows[1][0]);
-    const auto* subscription = schema::BuiltinModel().Find("subscription");
     auto run = [&](const std::string& csv, const std::vector<std::string>& header) {
-        ImportSpec spec;
-        spec.resource = "subscription";
-        spec.path = dir_.File(fmt::format("sub{}.csv", ++files_));
-        WriteFile(spec.path, csv);
-        spec.mode = ImportMode::kInsert;
-        spec.actor = "test";
-        spec.rejects_path = dir_.File("rejects.csv");
-        spec.columns = AutoMap(*subscription, header);
-        return RunImport(db(), schema::BuiltinModel(), spec, clock_);
+        return ImportInto("subscription", csv, header, ImportMode::kInsert, {});
     };
     auto result =
         run(fmt::format("service,profile\n{0},{1}\n{0},999999\n{0},{2}\n", service, p1, p2),
@@ -640,6 +638,7 @@ TEST(KeyHashesTest, TellsDistinctKeysAndStopsAtARepeat) {
     EXPECT_EQ(set.size(), 50u);
     EXPECT_FALSE(set.Add(7 * 0x9e3779b97f4a7c15ULL));
     EXPECT_TRUE(set.Inconclusive());
+    EXPECT_FALSE(set.Overflowed());  // a repeat, not too many
     EXPECT_EQ(set.memory_bytes(), 0u);
     EXPECT_FALSE(set.Add(12345));
 }
@@ -651,8 +650,10 @@ TEST(KeyHashesTest, StopsPastItsBound) {
     for (std::uint64_t h = 1; h <= 3500; ++h) ASSERT_TRUE(set.Add(h << 20));
     EXPECT_FALSE(set.Inconclusive());
     EXPECT_EQ(set.memory_bytes(), 4096u * 8);
+    EXPECT_FALSE(set.Overflowed());
     EXPECT_FALSE(set.Add(std::uint64_t{3501} << 20));
     EXPECT_TRUE(set.Inconclusive());
+    EXPECT_TRUE(set.Overflowed());
     EXPECT_EQ(set.memory_bytes(), 0u);
 }
 

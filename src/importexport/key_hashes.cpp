@@ -79,6 +79,7 @@ std::uint64_t HashKey(std::span<const storage::Value* const> values) {
 bool KeyHashes::Add(std::uint64_t hash) {
     if (inconclusive_) return false;
     if (size_ >= max_entries_) {
+        overflowed_ = true;
         Stop();
         return false;
     }

@@ -39,6 +39,8 @@ class KeyHashes {
     // True once Add() has met a repeated hash or more than max_entries hashes: the set can no
     // longer say that the keys are distinct.
     bool Inconclusive() const { return inconclusive_; }
+    // True when it stopped for having more than max_entries hashes (not for a repeat).
+    bool Overflowed() const { return overflowed_; }
 
     std::size_t size() const { return size_; }
     // Bytes held by the table now.
@@ -51,6 +53,7 @@ class KeyHashes {
     std::size_t max_entries_;
     std::size_t size_ = 0;
     bool inconclusive_ = false;
+    bool overflowed_ = false;
     // Open addressing with linear probing; 0 marks an empty slot (a hash of 0 is stored as 1).
     std::vector<std::uint64_t> slots_;
 };
