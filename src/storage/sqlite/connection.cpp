@@ -209,11 +209,6 @@ Result<std::int64_t> Connection::InsertRows(std::string_view table,
         }
         int index = static_cast<int>(k) + 1;
         for (std::size_t r = done; r < done + n; ++r) {
-            if (rows[r].size() != width) {
-                return Fail(Error::Internal(
-                    fmt::format("sqlite: insert into {}: row {} has {} values for {} columns",
-                                table, r, rows[r].size(), width)));
-            }
             // The rows outlive the step, so SQLite need not copy the text.
             for (const auto& value : rows[r]) {
                 if (int rc = Bind(stmt.get(), index++, value, SQLITE_STATIC); rc != SQLITE_OK) {
