@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 
 namespace overture::http {
@@ -40,16 +41,55 @@ std::string EscapeLabel(std::string_view value) {
     return out;
 }
 
+std::atomic<std::uint64_t> next_metrics_id{1};  // 0 marks an empty cache entry
+
 }  // namespace
+
+Metrics::Metrics() : id_(next_metrics_id.fetch_add(1)) {}
+Metrics::~Metrics() = default;
+
+Metrics::Shard& Metrics::LocalShard() {
+    // The shards of the last few Metrics this thread recorded into, most recent first. An id
+    // is never reused, so an entry of a destroyed Metrics is never matched again.
+    struct Entry {
+        std::uint64_t id = 0;
+        Shard* shard = nullptr;
+    };
+    thread_local std::array<Entry, 4> cache{};
+    if (cache[0].id == id_) return *cache[0].shard;
+    for (std::size_t i = 1; i < cache.size(); ++i) {
+        if (cache[i].id == id_) {
+            std::rotate(cache.begin(), cache.begin() + static_cast<std::ptrdiff_t>(i),
+                        cache.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+            return *cache[0].shard;
+        }
+    }
+    Shard* shard = nullptr;
+    {
+        std::lock_guard lock(mu_);
+        shard = shards_.emplace_back(std::make_unique<Shard>()).get();
+    }
+    std::rotate(cache.begin(), cache.end() - 1, cache.end());
+    cache[0] = {id_, shard};
+    return *shard;
+}
 
 void Metrics::ObserveRequest(std::string_view method, std::string_view route, int status,
                              double seconds) {
     std::size_t bucket = 0;
     while (bucket < kBucketCount && seconds > kBuckets[bucket]) ++bucket;
-    std::lock_guard lock(mu_);
-    ++requests_[{std::string(BoundedMethod(method)), std::string(route), status}];
-    auto it = durations_.find(route);
-    if (it == durations_.end()) it = durations_.emplace(std::string(route), Histogram{}).first;
+    const KeyLess::View key{BoundedMethod(method), route, status};
+    Shard& shard = LocalShard();
+    std::lock_guard lock(shard.mu);
+    auto counter = shard.requests.lower_bound(key);
+    if (counter == shard.requests.end() || KeyLess()(key, counter->first)) {
+        counter = shard.requests.emplace_hint(
+            counter, RequestKey{std::string(std::get<0>(key)), std::string(route), status}, 0);
+    }
+    ++counter->second;
+    auto it = shard.durations.find(route);
+    if (it == shard.durations.end())
+        it = shard.durations.emplace(std::string(route), Histogram{}).first;
     Histogram& h = it->second;
     ++h.counts[bucket];
     h.sum += seconds;
@@ -66,13 +106,29 @@ std::string Metrics::Render() const {
     auto append = [&out]<typename... Args>(fmt::format_string<Args...> format, Args&&... args) {
         fmt::format_to(std::back_inserter(out), format, std::forward<Args>(args)...);
     };
+    // The shards added up. A shard is locked only while it is copied, so observers wait at
+    // most that long.
+    std::map<RequestKey, std::uint64_t, KeyLess> requests;
+    std::map<std::string, Histogram, std::less<>> durations;
     std::vector<std::function<void(std::string&)>> sources;
-    std::unique_lock lock(mu_);
-    sources = sources_;
+    {
+        std::lock_guard lock(mu_);
+        sources = sources_;
+        for (const auto& shard : shards_) {
+            std::lock_guard shard_lock(shard->mu);
+            for (const auto& [key, count] : shard->requests) requests[key] += count;
+            for (const auto& [route, h] : shard->durations) {
+                Histogram& sum = durations[route];
+                for (std::size_t i = 0; i <= kBucketCount; ++i) sum.counts[i] += h.counts[i];
+                sum.sum += h.sum;
+                sum.count += h.count;
+            }
+        }
+    }
 
     out += "# HELP overture_http_requests_total HTTP requests answered.\n";
     out += "# TYPE overture_http_requests_total counter\n";
-    for (const auto& [key, count] : requests_) {
+    for (const auto& [key, count] : requests) {
         const auto& [method, route, status] = key;
         append("overture_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}\"}} {}\n",
                method, EscapeLabel(route), status, count);
@@ -82,7 +138,7 @@ std::string Metrics::Render() const {
         "# HELP overture_http_request_duration_seconds Time from a complete request to its "
         "response.\n";
     out += "# TYPE overture_http_request_duration_seconds histogram\n";
-    for (const auto& [route, h] : durations_) {
+    for (const auto& [route, h] : durations) {
         const std::string label = EscapeLabel(route);
         std::uint64_t cumulative = 0;
         for (std::size_t i = 0; i < kBucketCount; ++i) {
@@ -96,8 +152,6 @@ std::string Metrics::Render() const {
         append("overture_http_request_duration_seconds_sum{{route=\"{}\"}} {}\n", label, h.sum);
         append("overture_http_request_duration_seconds_count{{route=\"{}\"}} {}\n", label, h.count);
     }
-
-    lock.unlock();  // sources may be slow (they ask the database pool); do not block observers
 
     out += "# HELP overture_http_requests_in_flight HTTP requests being handled now.\n";
     out += "# TYPE overture_http_requests_in_flight gauge\n";

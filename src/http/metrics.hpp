@@ -11,11 +11,15 @@
 // Labels stay bounded: `route` is a route pattern (or "unmatched"), and methods outside the
 // standard set are counted as "OTHER".
 //
-// Thread-safety: every method may be called from any thread at any time.
+// Thread-safety: every method may be called from any thread at any time. Each thread records
+// into its own shard (its own lock, never contended but by Render), so the I/O threads of the
+// tracking fast path do not serialize on one lock per request; Render adds the shards up.
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -33,7 +37,8 @@ class Metrics {
                                           0.25,  0.5,    1.0,   2.5,  5.0,   10.0};
     static constexpr std::size_t kBucketCount = sizeof(kBuckets) / sizeof(kBuckets[0]);
 
-    Metrics() = default;
+    Metrics();
+    ~Metrics();
     Metrics(const Metrics&) = delete;
     Metrics& operator=(const Metrics&) = delete;
 
@@ -59,12 +64,32 @@ class Metrics {
         double sum = 0;
         std::uint64_t count = 0;
     };
+    // (method, route, status), looked up by views without building strings.
+    using RequestKey = std::tuple<std::string, std::string, int>;
+    struct KeyLess {
+        using is_transparent = void;
+        using View = std::tuple<std::string_view, std::string_view, int>;
+        static View AsView(const RequestKey& k) {
+            return {std::get<0>(k), std::get<1>(k), std::get<2>(k)};
+        }
+        static const View& AsView(const View& k) { return k; }
+        template <typename A, typename B>
+        bool operator()(const A& a, const B& b) const {
+            return AsView(a) < AsView(b);
+        }
+    };
+    // One thread's observations; `mu` is taken by that thread and by Render only.
+    struct Shard {
+        std::mutex mu;
+        std::map<RequestKey, std::uint64_t, KeyLess> requests;    // guarded by mu
+        std::map<std::string, Histogram, std::less<>> durations;  // guarded by mu
+    };
+    // The calling thread's shard, created on its first observation.
+    Shard& LocalShard();
 
+    const std::uint64_t id_;  // unique among all Metrics ever made: the threads' shard caches
     mutable std::mutex mu_;
-    // (method, route, status) -> count. Guarded by mu_.
-    std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_;
-    // route -> durations. Guarded by mu_.
-    std::map<std::string, Histogram, std::less<>> durations_;
+    std::vector<std::unique_ptr<Shard>> shards_;  // guarded by mu_
     // Guarded by mu_.
     std::vector<std::function<void(std::string&)>> sources_;
 

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <thread>
+#include <vector>
+
 namespace overture::http {
 namespace {
 
@@ -45,6 +49,57 @@ TEST(MetricsTest, RendersCounterAndHistogram) {
         text,
         "overture_http_request_duration_seconds_bucket{route=\"unmatched\",le=\"+Inf\"} 1\n"));
     EXPECT_EQ(text.back(), '\n');
+}
+
+// Each thread records into its own shard; Render adds them up, and two Metrics used by the same
+// threads keep their counts apart.
+TEST(MetricsTest, ObservationsFromManyThreadsAddUp) {
+    Metrics first;
+    auto second = std::make_unique<Metrics>();
+    second->ObserveRequest("GET", "/t/o/{token}", 200, 0.0001);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 6; ++t) {
+        threads.emplace_back([&first, &second, t] {
+            for (int i = 0; i < 1000; ++i) {
+                first.ObserveRequest("GET", "/t/o/{token}", 200, 0.0001);
+                if (i % 2 == 0) first.ObserveRequest("HEAD", "/t/c/{token}", 302, 0.002);
+                if (t == 0) second->ObserveRequest("GET", "/t/o/{token}", 200, 0.0001);
+            }
+        });
+        // Renders while the threads record: a consistent text each time.
+        EXPECT_TRUE(Contains(first.Render(), "# TYPE overture_http_requests_total counter\n"));
+    }
+    for (auto& thread : threads) thread.join();
+    const std::string text = first.Render();
+    EXPECT_TRUE(Contains(
+        text,
+        "overture_http_requests_total{method=\"GET\",route=\"/t/o/{token}\",status=\"200\"} "
+        "6000\n"));
+    EXPECT_TRUE(Contains(
+        text,
+        "overture_http_requests_total{method=\"HEAD\",route=\"/t/c/{token}\",status=\"302\"} "
+        "3000\n"));
+    EXPECT_TRUE(Contains(
+        text, "overture_http_request_duration_seconds_count{route=\"/t/o/{token}\"} 6000\n"));
+    EXPECT_TRUE(Contains(
+        text,
+        "overture_http_request_duration_seconds_bucket{route=\"/t/c/{token}\",le=\"0.001\"} 0\n"));
+    EXPECT_TRUE(Contains(
+        text,
+        "overture_http_request_duration_seconds_bucket{route=\"/t/c/{token}\",le=\"0.0025\"} "
+        "3000\n"));
+    EXPECT_TRUE(Contains(
+        second->Render(),
+        "overture_http_requests_total{method=\"GET\",route=\"/t/o/{token}\",status=\"200\"} "
+        "1001\n"));
+    // A Metrics made after one is destroyed (perhaps at the same address) starts at zero.
+    second.reset();
+    Metrics third;
+    third.ObserveRequest("GET", "/t/o/{token}", 200, 0.0001);
+    EXPECT_TRUE(Contains(
+        third.Render(),
+        "overture_http_requests_total{method=\"GET\",route=\"/t/o/{token}\",status=\"200\"} "
+        "1\n"));
 }
 
 TEST(MetricsTest, GaugesAndSources) {
