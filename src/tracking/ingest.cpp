@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <tuple>
 #include <unordered_map>
@@ -98,16 +99,36 @@ void First(std::unordered_map<Key, std::int64_t, Hash>& map, const Key& key, std
 
 using ValueRows = std::vector<std::vector<storage::Value>>;
 
-// A User-Agent as the log keeps it: at most 256 bytes, printable ASCII (a header may carry any
-// byte; PostgreSQL refuses invalid UTF-8 and NUL, and one bad row must not block a batch).
-std::string CleanAgent(std::string_view agent) {
-    std::string out(agent.substr(0, 256));
-    for (char& ch : out) {
+// `value` becomes the text, reusing its string when it holds one.
+void SetText(storage::Value& value, std::string_view text) {
+    if (auto* s = std::get_if<std::string>(&value)) {
+        s->assign(text);
+    } else {
+        value = std::string(text);
+    }
+}
+
+// `value` becomes a User-Agent as the log keeps it: at most 256 bytes, printable ASCII (a
+// header may carry any byte; PostgreSQL refuses invalid UTF-8 and NUL, and one bad row must not
+// block a batch).
+void SetCleanAgent(storage::Value& value, std::string_view agent) {
+    SetText(value, agent.substr(0, 256));
+    for (char& ch : std::get<std::string>(value)) {
         const auto c = static_cast<unsigned char>(ch);
         if (c < 0x20 || c >= 0x7F) ch = '?';
     }
-    return out;
 }
+
+std::string CleanAgent(std::string_view agent) {
+    storage::Value value;
+    SetCleanAgent(value, agent);
+    return std::move(std::get<std::string>(value));
+}
+
+// The columns of the log rows (tracking_events).
+const std::array<std::string, 9> kLogColumns = {"delivery_id", "profile_id", "kind",
+                                                "link_id",     "machine",    "at",
+                                                "device",      "client",     "agent_id"};
 
 // Unique rows to insert, by (delivery, link id, hour of the first event): the JSON array of
 // [profile, first seen] pairs that tracking-uniques-insert takes.
@@ -315,8 +336,12 @@ Status Ingestor::Write(std::span<const Event> batch) {
 
     const std::int64_t machine_window_ms =
         static_cast<std::int64_t>(std::max(options_.machine_open_seconds, 0)) * 1000;
-    ValueRows log;
-    log.reserve(batch.size());
+    // The log rows, written in place over the last batch's (see log_rows_).
+    std::size_t logged = 0;
+    auto next_log_row = [this, &logged]() -> std::vector<storage::Value>& {
+        if (logged == log_rows_.size()) log_rows_.emplace_back(kLogColumns.size());
+        return log_rows_[logged++];
+    };
     std::unordered_map<Pair, Counters, PairHash> stats;               // (delivery, hour)
     std::unordered_map<Triple, LinkCounters, TripleHash> link_stats;  // (delivery, link, hour)
     std::unordered_map<AgentKey, AgentCounters, AgentKeyHash> agent_stats;
@@ -376,10 +401,16 @@ Status Ingestor::Write(std::span<const Event> batch) {
         const bool has_link = e.kind == EventKind::kClick && e.link_id >= 0;
         auto agent_row = agent_id(e.agent);
         if (!agent_row) return Fail(std::move(agent_row.error()));
-        log.push_back(
-            {e.delivery_id, e.profile_id, std::string(EventKindName(e.kind)),
-             has_link ? storage::Value(static_cast<std::int64_t>(e.link_id)) : storage::Value(),
-             machine, at, CleanAgent(e.device), CleanAgent(e.client), *agent_row});
+        std::vector<storage::Value>& row = next_log_row();
+        row[0] = e.delivery_id;
+        row[1] = e.profile_id;
+        SetText(row[2], EventKindName(e.kind));
+        row[3] = has_link ? storage::Value(static_cast<std::int64_t>(e.link_id)) : storage::Value();
+        row[4] = machine;
+        row[5] = at;
+        SetCleanAgent(row[6], e.device);
+        SetCleanAgent(row[7], e.client);
+        row[8] = *agent_row;
 
         Counters& c = *last_counters;
         const Pair who{e.delivery_id, e.profile_id};
@@ -415,13 +446,11 @@ Status Ingestor::Write(std::span<const Event> batch) {
         }
     }
 
-    if (!log.empty()) {
-        static const std::vector<std::string> kColumns = {"delivery_id", "profile_id", "kind",
-                                                          "link_id",     "machine",    "at",
-                                                          "device",      "client",     "agent_id"};
-        if (auto n = tx.BulkInsert("tracking_events", kColumns, log); !n) {
-            return Fail(std::move(n.error()));
-        }
+    if (logged > 0) {
+        auto n =
+            tx.BulkInsert("tracking_events", kLogColumns,
+                          std::span<const std::vector<storage::Value>>(log_rows_.data(), logged));
+        if (!n) return Fail(std::move(n.error()));
     }
 
     // Unique rows, grouped by (delivery, hour of the first event) so that each group's change

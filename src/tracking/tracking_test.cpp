@@ -851,6 +851,31 @@ TEST_P(TrackingDbTest, OddAgentsDoNotBlockABatch) {
     EXPECT_EQ(AgentStat(d, "other", "other", "opens"), 1);
 }
 
+// The writer reuses its log rows from one batch to the next: a shorter batch after a longer one
+// writes its own rows only, each with its own values (no link, other texts).
+TEST_P(TrackingDbTest, EachBatchWritesItsOwnLogRows) {
+    const std::int64_t d = MakeDelivery();
+    Ingestor ingestor(db(), clock_);
+    for (int i = 0; i < 3; ++i) {
+        Event e = Ev(EventKind::kClick, d, 10 + i, kT0 + i, /*link=*/2);
+        e.device = "mobile";
+        e.client = "Gmail";
+        e.machine = true;
+        ingestor.Accept(e);
+    }
+    ASSERT_TRUE(ingestor.Flush());
+    ingestor.Accept(Ev(EventKind::kOpen, d, 20, kT0 + 10));
+    ASSERT_TRUE(ingestor.Flush());
+    EXPECT_EQ(Events(), 4);
+    EXPECT_EQ(Events("kind = 'click' AND link_id = 2 AND device = 'mobile' AND client = 'Gmail' "
+                     "AND machine AND profile_id BETWEEN 10 AND 12"),
+              3);
+    EXPECT_EQ(Events("kind = 'open' AND link_id IS NULL AND device = 'desktop' AND "
+                     "client = 'Chrome' AND NOT machine AND profile_id = 20 AND at = " +
+                     std::to_string(kT0 + 10)),
+              1);
+}
+
 TEST_P(TrackingDbTest, AgentsAreStoredOnce) {
     const std::int64_t d = MakeDelivery();
     Ingestor ingestor(db(), clock_);
