@@ -330,7 +330,8 @@ int RunServe(const CommonOptions& common, const ServeOptions& serve) {
     http::ServerOptions options;
     options.host = listen->first;
     options.port = listen->second;
-    options.io_threads = cfg.http.io_threads;
+    options.io_threads =
+        config::ResolveIoThreads(cfg.http.io_threads, std::thread::hardware_concurrency());
     options.worker_threads = cfg.http.worker_threads;
     options.max_header_bytes = static_cast<std::size_t>(cfg.http.max_header_bytes);
     options.max_body_bytes = static_cast<std::size_t>(cfg.http.max_body_bytes);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <toml++/toml.h>
+#include <algorithm>
 #include <charconv>
 #include <functional>
 
@@ -97,7 +98,7 @@ const std::vector<Binding>& Bindings() {
         {{"http.listen", "OVERTURE_HTTP_LISTEN", "HOST:PORT the server listens on"},
          StringSetter(&C::http, &HttpConfig::listen)},
         {{"http.io_threads", "OVERTURE_HTTP_IO_THREADS", "threads running the network loop"},
-         IntSetter("http.io_threads", &C::http, &HttpConfig::io_threads, 1, 256)},
+         IntSetter("http.io_threads", &C::http, &HttpConfig::io_threads, 0, 256)},
         {{"http.worker_threads", "OVERTURE_HTTP_WORKER_THREADS",
           "threads running request handlers (they wait on the database)"},
          IntSetter("http.worker_threads", &C::http, &HttpConfig::worker_threads, 1, 1024)},
@@ -358,6 +359,11 @@ std::map<std::string, std::string> ProcessEnvironment() {
         out.emplace(std::string(entry.substr(0, eq)), std::string(entry.substr(eq + 1)));
     }
     return out;
+}
+
+int ResolveIoThreads(int configured, unsigned cores) {
+    if (configured > 0) return configured;
+    return std::max(1, static_cast<int>(cores / 2));
 }
 
 Result<std::pair<std::string, std::uint16_t>> ParseListen(std::string_view listen) {

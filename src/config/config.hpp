@@ -22,7 +22,7 @@ struct DatabaseConfig {
 
 struct HttpConfig {
     std::string listen = "127.0.0.1:8080";  // HOST:PORT
-    int io_threads = 2;
+    int io_threads = 0;                     // 0: ResolveIoThreads picks half the cores
     int worker_threads = 8;
     std::int64_t max_header_bytes = 16 * 1024;
     std::int64_t max_body_bytes = 1024 * 1024;
@@ -132,6 +132,12 @@ Status ApplyFile(Config& config, const std::string& path);
 Status ApplyEnvironment(Config& config, const std::map<std::string, std::string>& env);
 // The process environment as a map (only OVERTURE_* names).
 std::map<std::string, std::string> ProcessEnvironment();
+
+// The network loop threads `serve` runs: `configured` when above 0, else half of `cores` (at
+// least 1; `cores` 0 means unknown). The other half is left to the tracking writer, the
+// handlers and the database, which the open and click endpoints keep busy as much as the
+// network (docs/benchmarks.md, "Tracking endpoints").
+int ResolveIoThreads(int configured, unsigned cores);
 
 // Splits "HOST:PORT" ("[::1]:80" too). Fails with kInvalidArgument.
 Result<std::pair<std::string, std::uint16_t>> ParseListen(std::string_view listen);

@@ -67,13 +67,27 @@ TEST(Config, ErrorsNameTheKeyAndPlace) {
     ASSERT_FALSE(type);
     EXPECT_NE(type.error().message.find("http.io_threads"), std::string::npos);
 
-    auto range = c.Set("http.io_threads", "0");
+    auto range = c.Set("http.io_threads", "-1");
     ASSERT_FALSE(range);
     auto env = ApplyEnvironment(c, {{"OVERTURE_LOG_LEVEL", "loud"}});
     ASSERT_FALSE(env);
     EXPECT_NE(env.error().message.find("OVERTURE_LOG_LEVEL"), std::string::npos);
     auto missing = ApplyFile(c, "/nonexistent/overture.toml");
     ASSERT_FALSE(missing);
+}
+
+TEST(Config, IoThreadsDefaultToHalfTheCores) {
+    EXPECT_EQ(Config().http.io_threads, 0);
+    EXPECT_EQ(ResolveIoThreads(0, 2), 1);
+    EXPECT_EQ(ResolveIoThreads(0, 8), 4);
+    EXPECT_EQ(ResolveIoThreads(0, 3), 1);
+    EXPECT_EQ(ResolveIoThreads(0, 1), 1);
+    EXPECT_EQ(ResolveIoThreads(0, 0), 1);  // unknown
+    EXPECT_EQ(ResolveIoThreads(3, 2), 3);  // as configured
+    Config c;
+    ASSERT_TRUE(c.Set("http.io_threads", "0"));
+    ASSERT_TRUE(c.Set("http.io_threads", "6"));
+    EXPECT_EQ(c.http.io_threads, 6);
 }
 
 TEST(Config, ValidateChecksListenAndUrl) {
