@@ -43,10 +43,15 @@
 #      CONNECTIONS per run, which serve answered after wrk stopped reading). Exits 1 when the
 #      database differs from serve's count, or holds fewer events than wrk and curl got
 #      2xx/3xx answers for;
-#   7. prints a Markdown table: per endpoint the medians of requests/s, p50 and p99 for overture
+#   7. the recording floor (FLOOR=1): FLOOR_EVENTS log rows inserted by the database engine alone
+#      (INSERT ... SELECT, 50,000 per transaction) into the tracking log serve wrote, with its
+#      profile index and then without: what keeping an event costs before any server work;
+#   8. prints a Markdown table: per endpoint the medians of requests/s, p50 and p99 for overture
 #      and nginx, the ratio of the medians (and each round's), the CPU per request of serve (from
 #      wrk's start until the run's events are written; the ingestion writer thread's share
-#      apart) and of nginx's workers, the load average, serve's peak RSS.
+#      apart) and of nginx's workers, the load average, serve's peak RSS, wrk's own CPU per
+#      request, and the CPU budget per request that 0.8x leaves serve on these cores (nginx's and
+#      wrk's CPU per request in nginx's run, divided by 0.8, minus wrk's in overture's run).
 #
 # Bounded: every wrk run lasts DURATION and runs under `timeout`; every other step under
 # `timeout` or a deadline of STEP_TIMEOUT seconds; serve and nginx are stopped by their PIDs.
@@ -65,6 +70,8 @@
 #      IO_THREADS (serve's http.io_threads; empty: the server's default)
 #      STEP_TIMEOUT (600 s)  BUILD (1; 0 = binary as it is)  OVERTURE_BIN (build/release/overture)
 #      PERF (0; 1: `perf record -g` on serve during round 1's overture runs, and its top symbols)
+#      PERF_CALLGRAPH (fp; dwarf: call graphs unwound from the stack, for `perf report --children`)
+#      FLOOR (1; 0: skip step 7)  FLOOR_EVENTS (1000000: events per floor measurement)
 #      TMPDIR  KEEP (0)  OUT (file to append the per-round result lines to, TSV)
 set -uo pipefail
 
@@ -87,6 +94,8 @@ STEP_TIMEOUT=${STEP_TIMEOUT:-600}
 BUILD=${BUILD:-1}
 OVERTURE_BIN=${OVERTURE_BIN:-$ROOT/build/release/overture}
 PERF=${PERF:-0}
+FLOOR=${FLOOR:-1}
+FLOOR_EVENTS=${FLOOR_EVENTS:-1000000}
 PASSWORD=bench-track-admin-password
 
 log() { echo "[$(date +%T)] $*" >&2; }
@@ -470,11 +479,17 @@ wrk_run() {
         ticks0=$(nginx_ticks)
     fi
     if ((PERF)) && [[ $server == overture ]] && ((round == 1)); then
-        perf record -q -g -F 499 -p "$serve_pid" -o "$WORK/perf.$endpoint.data" 2>/dev/null &
+        perf record -q --call-graph "${PERF_CALLGRAPH:-fp}" -F 499 -p "$serve_pid" \
+            -o "$WORK/perf.$endpoint.data" 2>/dev/null &
         perf_pid=$!
     fi
-    timeout -k 10 $((DURATION + 60)) wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" \
-        --timeout 5s -s "$HERE/paths.lua" "$base" -- "$paths" >"$out" 2>&1
+    # wrk's own CPU time (user and system, bash's `time`: wrk is waited for by timeout, so its
+    # time counts among timeout's children).
+    local TIMEFORMAT='%U %S'
+    {
+        time timeout -k 10 $((DURATION + 60)) wrk -t "$THREADS" -c "$CONNECTIONS" \
+            -d "${DURATION}s" --timeout 5s -s "$HERE/paths.lua" "$base" -- "$paths" >"$out" 2>&1
+    } 2>"$out.cpu"
     local status=$?
     # serve's CPU counts until its events are written (settle), the ingestion included.
     [[ $server == overture ]] && settle "$endpoint"
@@ -497,7 +512,7 @@ wrk_run() {
         cat "$out" >&2
         die "wrk on $server $endpoint (exit $status)"
     fi
-    local requests seconds status_errors connect read write timeout_errors p50 p99 rps ok us writer_us db_us load
+    local requests seconds status_errors connect read write timeout_errors p50 p99 rps ok us writer_us db_us wrk_us load
     eval "$(echo "${line#TBENCH }" | tr ' ' '\n' | sed -n 's/^\([a-z0-9_]*\)=\([0-9.]*\)$/w_\1=\2/p')"
     # shellcheck disable=SC2154  # w_* come from the eval
     {
@@ -511,6 +526,8 @@ wrk_run() {
     us=$(awk -v a="$ticks0" -v b="$ticks1" -v t="$(getconf CLK_TCK)" -v n="$requests" \
         'BEGIN { if (n > 0) printf "%.1f", (b - a) / t / n * 1e6; else print "-" }')
     writer_us=- db_us=-
+    wrk_us=$(awk -v n="$requests" '{ if (n > 0) printf "%.1f", ($1 + $2) / n * 1e6; else print "-" }' \
+        "$out.cpu")
     [[ $server == overture ]] && writer_us=$(awk -v a="$writer0" -v b="$writer1" \
         -v t="$(getconf CLK_TCK)" -v n="$requests" \
         'BEGIN { if (n > 0) printf "%.1f", (b - a) / t / n * 1e6; else print "-" }')
@@ -521,6 +538,7 @@ wrk_run() {
     local errors="" cpu_note="$us µs CPU per request"
     [[ $server == overture ]] && cpu_note+=" ($writer_us of it the ingestion writer)"
     [[ $db_us != - ]] && cpu_note+=", PostgreSQL $db_us µs"
+    cpu_note+=", wrk $wrk_us µs"
     ((status_errors)) && errors+=" $status_errors answers above 399,"
     ((connect + read + write + timeout_errors)) &&
         errors+=" socket errors: connect $connect, read $read, write $write, timeout $timeout_errors,"
@@ -535,8 +553,9 @@ wrk_run() {
     results[$server.$endpoint.us]+="$us "
     results[$server.$endpoint.writer_us]+="$writer_us "
     results[$server.$endpoint.db_us]+="$db_us "
+    results[$server.$endpoint.wrk_us]+="$wrk_us "
     results[load]+="$load "
-    LAST="$round	$server	$endpoint	$rps	$p50	$p99	$requests	$status_errors	$((connect + read + write + timeout_errors))	$us	$writer_us	$db_us	$load"
+    LAST="$round	$server	$endpoint	$rps	$p50	$p99	$requests	$status_errors	$((connect + read + write + timeout_errors))	$us	$writer_us	$db_us	$wrk_us	$load"
     lines+=("$LAST")
     [[ -n ${OUT:-} ]] && echo "$LAST" >>"$OUT"
     return 0
@@ -637,9 +656,51 @@ if ((in_db_all < answered_all)); then
 fi
 log "tracking_events by kind: $(sql 'SELECT kind, count(*) FROM tracking_events GROUP BY kind ORDER BY kind' | tr '\n' ' ')"
 
-# --- 7. the table -----------------------------------------------------------------------------
+# --- 7. the recording floor -------------------------------------------------------------------
+# What storing an event costs the database engine alone, on this machine and schema: FLOOR_EVENTS
+# log rows (clicks of the bench's delivery by random recipients) inserted by INSERT ... SELECT in
+# transactions of 50,000 rows, into the tracking_events table serve wrote, with its profile
+# index, then again without it. No client, no parameters, no roll-ups, no unique counts: a lower
+# bound for any server that keeps each event with its per-recipient index (the profile screen's
+# tracking log). SQLite runs in this script's process with the pragmas of serve's writer
+# connection; PostgreSQL in its server (the session's wall time: one backend, CPU-bound).
+floor_notes=()
+floor_us() {  # floor_us LABEL: runs the inserts, prints µs per event
+    local batches=$(((FLOOR_EVENTS + 49999) / 50000)) script="" i t0 t1
+    local pmin pmax delivery
+    pmin=$(sql 'SELECT min(id) FROM profiles') pmax=$(sql 'SELECT max(id) FROM profiles')
+    delivery=$(sql 'SELECT max(delivery_id) FROM tracking_events')
+    for ((i = 0; i < batches; i++)); do
+        if [[ $BACKEND == postgres ]]; then
+            script+="BEGIN; INSERT INTO tracking_events (delivery_id, profile_id, kind, link_id, machine, at, device, client)
+                SELECT $delivery, $pmin + floor(random() * ($pmax - $pmin + 1))::bigint, 'click', 0, false, 1764400000000 + g, 'desktop', 'Chrome'
+                FROM generate_series(1, 50000) g; COMMIT;"
+        else
+            script+="BEGIN; INSERT INTO tracking_events (delivery_id, profile_id, kind, link_id, machine, at, device, client)
+                SELECT $delivery, $pmin + abs(random() % ($pmax - $pmin + 1)), 'click', 0, 0, 1764400000000 + value, 'desktop', 'Chrome'
+                FROM generate_series(1, 50000); COMMIT;"
+        fi
+    done
+    t0=$(now)
+    if [[ $BACKEND == postgres ]]; then
+        timeout -k 10 "$STEP_TIMEOUT" psql "$DB" -Xq -v ON_ERROR_STOP=1 -c "$script" >/dev/null
+    else
+        timeout -k 10 "$STEP_TIMEOUT" sqlite3 "$WORK/track.db" "PRAGMA synchronous=NORMAL;
+            PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=16384; $script" >/dev/null
+    fi || return 1
+    t1=$(now)
+    awk -v a="$t0" -v b="$t1" -v n="$((batches * 50000))" 'BEGIN { printf "%.2f", (b - a) / n * 1e6 }'
+}
+if ((FLOOR)); then
+    floor_index=$(floor_us) || die "the recording floor (with the profile index)"
+    sql 'DROP INDEX tracking_events_profile_idx' >/dev/null || die "dropping the profile index"
+    floor_bare=$(floor_us) || die "the recording floor (without the profile index)"
+    log "recording floor: $floor_index µs per event with the profile index, $floor_bare µs without ($FLOOR_EVENTS events each)"
+fi
+
+# --- 8. the table -----------------------------------------------------------------------------
 echo
-echo "round	server	endpoint	req_per_s	p50_ms	p99_ms	answers	above_399	socket_errors	cpu_us_per_req	writer_us_per_req	postgres_us_per_req	load1"
+echo "round	server	endpoint	req_per_s	p50_ms	p99_ms	answers	above_399	socket_errors	cpu_us_per_req	writer_us_per_req	postgres_us_per_req	wrk_us_per_req	load1"
 printf '%s\n' "${lines[@]}"
 echo
 echo "Tracking endpoints: $ROUNDS rounds x ${DURATION} s, wrk -t$THREADS -c$CONNECTIONS, $PROFILES tokens per endpoint, $BACKEND, $(date -u +%FT%TZ)"
@@ -652,6 +713,7 @@ else
     echo "|---|---:|---:|---:|"
 fi
 under=()
+budgets=()
 for endpoint in open click; do
     name="open pixel /t/o"
     [[ $endpoint == click ]] && name="click redirect /t/c"
@@ -670,6 +732,20 @@ for endpoint in open click; do
             per_round+="$(awk -v a="${o_all[$i]}" -v b="${n_all[$i]}" 'BEGIN { printf "%.2f", a / b }') "
         done
         awk -v x="$ratio" 'BEGIN { exit !(x < 0.8) }' && under+=("$endpoint at ${ratio}x nginx (target 0.8x)")
+        # The CPU a request may cost serve for 0.8x, the two cores being shared by the server,
+        # its database and wrk: nginx's requests take (nginx + wrk) µs of CPU each, so 0.8x of
+        # its rate leaves (nginx + wrk) / 0.8 per request, minus wrk's share in overture's run.
+        n_us=$(echo "${results[nginx.$endpoint.us]}" | median)
+        n_wrk=$(echo "${results[nginx.$endpoint.wrk_us]}" | median)
+        o_wrk=$(echo "${results[overture.$endpoint.wrk_us]}" | median)
+        o_all_us=$o_us who=serve
+        if [[ -n $PG_POSTMASTER ]]; then
+            who="serve and PostgreSQL"
+            o_all_us=$(awk -v a="$o_us" -v b="$(echo "${results[overture.$endpoint.db_us]}" | median)" \
+                'BEGIN { print a + b }')
+        fi
+        budgets+=("$(awk -v n="$n_us" -v nw="$n_wrk" -v ow="$o_wrk" -v o="$o_all_us" -v e="$endpoint" \
+            -v who="$who" 'BEGIN { printf "%s: nginx %.1f + wrk %.1f µs per request; 0.8x leaves %s %.1f µs (wrk took %.1f in its run); it used %.1f", e, n, nw, who, (n + nw) / 0.8 - ow, ow, o }')")
         l_rps=- l_ratio=-
         if [[ -n $NGINX_LOG_URL ]]; then
             l_rps=$(echo "${results[nginx+log.$endpoint.rps]}" | median)
@@ -690,6 +766,8 @@ echo
 [[ -z $NGINX_URL ]] && echo "- nginx: not run (NGINX=0 or not installed): no ratio."
 echo "- load average (1 min) after the runs: median $(echo "${results[load]}" | median) ($(echo "${results[load]}" | range)) on $(nproc) cores"
 echo "- serve's peak RSS: $rss MB; ingestion lag after each overture run: ${lags[*]} s"
+for budget in "${budgets[@]}"; do echo "- CPU budget, $budget"; done
+((FLOOR)) && echo "- recording floor ($BACKEND, INSERT ... SELECT, $FLOOR_EVENTS events in transactions of 50,000): $floor_index µs per event with the profile index, $floor_bare µs without"
 for message in "${under[@]}"; do log "under target: $message"; done
 ((failed)) && die "events missing or extra in the database (above)"
 exit 0
