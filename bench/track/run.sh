@@ -714,6 +714,7 @@ else
 fi
 under=()
 budgets=()
+bounds=()
 for endpoint in open click; do
     name="open pixel /t/o"
     [[ $endpoint == click ]] && name="click redirect /t/c"
@@ -738,6 +739,7 @@ for endpoint in open click; do
         n_us=$(echo "${results[nginx.$endpoint.us]}" | median)
         n_wrk=$(echo "${results[nginx.$endpoint.wrk_us]}" | median)
         o_wrk=$(echo "${results[overture.$endpoint.wrk_us]}" | median)
+        bounds+=("$endpoint $n_us $n_wrk")
         o_all_us=$o_us who=serve
         if [[ -n $PG_POSTMASTER ]]; then
             who="serve and PostgreSQL"
@@ -767,7 +769,16 @@ echo
 echo "- load average (1 min) after the runs: median $(echo "${results[load]}" | median) ($(echo "${results[load]}" | range)) on $(nproc) cores"
 echo "- serve's peak RSS: $rss MB; ingestion lag after each overture run: ${lags[*]} s"
 for budget in "${budgets[@]}"; do echo "- CPU budget, $budget"; done
-((FLOOR)) && echo "- recording floor ($BACKEND, INSERT ... SELECT, $FLOOR_EVENTS events in transactions of 50,000): $floor_index µs per event with the profile index, $floor_bare µs without"
+if ((FLOOR)); then
+    echo "- recording floor ($BACKEND, INSERT ... SELECT, $FLOOR_EVENTS events in transactions of 50,000, after the runs): $floor_index µs per event with the profile index, $floor_bare µs without"
+    # The best a server could do that answers as cheaply as nginx and stores each event at the
+    # floor's cost, wrk costing what it cost in nginx's run: (nginx + wrk) / (nginx + floor + wrk).
+    for bound in "${bounds[@]}"; do
+        read -r endpoint n_us n_wrk <<<"$bound"
+        awk -v e="$endpoint" -v n="$n_us" -v w="$n_wrk" -v f="$floor_index" 'BEGIN {
+            printf "- bound, %s: a server answering at nginx'"'"'s %.1f µs per request and storing each event at the floor'"'"'s %.2f µs would reach %.2fx nginx\n", e, n, f, (n + w) / (n + f + w) }'
+    done
+fi
 for message in "${under[@]}"; do log "under target: $message"; done
 ((failed)) && die "events missing or extra in the database (above)"
 exit 0
