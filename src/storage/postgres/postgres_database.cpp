@@ -16,28 +16,6 @@ namespace {
 
 class PostgresDatabase;
 
-// kInvalidArgument unless there are columns and every row has one value per column.
-Status CheckBulkShape(std::string_view table, std::span<const std::string> columns,
-                      std::span<const std::vector<Value>> rows) {
-    if (columns.empty()) {
-        return Fail(Error{ErrorCode::kInvalidArgument,
-                          "a bulk insert needs columns",
-                          fmt::format("postgres: bulk insert into {}: no columns", table),
-                          {}});
-    }
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        if (rows[i].size() != columns.size()) {
-            return Fail(Error{ErrorCode::kInvalidArgument,
-                              "a row has the wrong number of values",
-                              fmt::format("postgres: bulk insert into {}: row {} has {} values "
-                                          "for {} columns",
-                                          table, i, rows[i].size(), columns.size()),
-                              {}});
-        }
-    }
-    return {};
-}
-
 // COPY "table" ("a", "b") FROM STDIN (FORMAT text)
 std::string CopySql(std::string_view table, std::span<const std::string> columns) {
     std::string names;
@@ -186,7 +164,7 @@ Result<std::int64_t> PostgresTransaction::BulkInsert(std::string_view table,
                                                      std::span<const std::vector<Value>> rows,
                                                      std::span<const FixedColumn> fixed) {
     if (auto st = CheckOpen(); !st) return Fail(st.error());
-    if (auto st = CheckBulkShape(table, columns, rows); !st) return Fail(st.error());
+    if (auto st = CheckBulkShape("postgres", table, columns, rows); !st) return Fail(st.error());
     if (rows.empty()) return 0;
     std::vector<std::string> all;
     all.reserve(fixed.size() + columns.size());

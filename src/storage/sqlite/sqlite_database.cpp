@@ -16,28 +16,6 @@ namespace {
 
 class SqliteDatabase;
 
-// kInvalidArgument unless there are columns and every row has one value per column.
-Status CheckBulkShape(std::string_view table, std::span<const std::string> columns,
-                      std::span<const std::vector<Value>> rows) {
-    if (columns.empty()) {
-        return Fail(Error{ErrorCode::kInvalidArgument,
-                          "a bulk insert needs columns",
-                          fmt::format("sqlite: bulk insert into {}: no columns", table),
-                          {}});
-    }
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        if (rows[i].size() != columns.size()) {
-            return Fail(Error{ErrorCode::kInvalidArgument,
-                              "a row has the wrong number of values",
-                              fmt::format("sqlite: bulk insert into {}: row {} has {} values "
-                                          "for {} columns",
-                                          table, i, rows[i].size(), columns.size()),
-                              {}});
-        }
-    }
-    return {};
-}
-
 // Holds a connection lent by the pool; gives it back, rolled back if still open, when done.
 class SqliteTransaction final : public Transaction {
   public:
@@ -174,7 +152,7 @@ Result<std::int64_t> SqliteTransaction::BulkInsert(std::string_view table,
                                                    std::span<const std::vector<Value>> rows,
                                                    std::span<const FixedColumn> fixed) {
     if (auto st = CheckOpen(); !st) return Fail(st.error());
-    if (auto st = CheckBulkShape(table, columns, rows); !st) return Fail(st.error());
+    if (auto st = CheckBulkShape("sqlite", table, columns, rows); !st) return Fail(st.error());
     if (rows.empty()) return 0;
     auto written = conn_->InsertRows(table, columns, rows, fixed);
     // Rows before the failing one are written; roll them back now so that, as on PostgreSQL
