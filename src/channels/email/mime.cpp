@@ -37,10 +37,6 @@ constexpr std::size_t kMaxHeaderValue = 900;  // Feedback-ID
 constexpr std::size_t kMaxHeaderName = 76;
 constexpr std::size_t kMaxContentId = 250;
 
-std::unexpected<Error> FieldError(std::string field, std::string message) {
-    return Fail(Error::InvalidArgument(std::move(message)).With("field", std::move(field)));
-}
-
 bool IsAscii(std::string_view s) {
     return std::all_of(s.begin(), s.end(),
                        [](char c) { return static_cast<unsigned char>(c) < 0x80; });
@@ -53,9 +49,11 @@ bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
 // Free text that goes into a header (names, subject, values): one line of valid UTF-8.
 Status CheckHeaderText(std::string_view s, const std::string& field, std::string_view what) {
     if (HasLineBreak(s)) {
-        return FieldError(field, std::string(what) + " contains a line break or NUL character");
+        return Fail(Error::InvalidField(
+            field, std::string(what) + " contains a line break or NUL character"));
     }
-    if (!IsValidUtf8(s)) return FieldError(field, std::string(what) + " is not valid UTF-8");
+    if (!IsValidUtf8(s))
+        return Fail(Error::InvalidField(field, std::string(what) + " is not valid UTF-8"));
     return {};
 }
 
@@ -68,8 +66,8 @@ Result<CheckedAddress> CheckAddress(std::string_view address, const std::string&
                                     std::string_view what) {
     auto normalized = schema::NormalizeEmail(address);
     if (!normalized) {
-        return FieldError(
-            field, "invalid " + std::string(what) + " address: " + normalized.error().message);
+        return Fail(Error::InvalidField(
+            field, "invalid " + std::string(what) + " address: " + normalized.error().message));
     }
     CheckedAddress out;
     out.address = std::move(normalized->address);
@@ -156,7 +154,8 @@ std::string Rfc2231Value(std::string_view s) {
 Result<std::string> EncodeAttachment(const Attachment& a, std::size_t index) {
     const std::string field = "attachments[" + std::to_string(index) + "]";
     if (a.filename.size() > kMaxFilename) {
-        return FieldError(field + ".filename", "the attachment's file name is over 255 bytes");
+        return Fail(Error::InvalidField(field + ".filename",
+                                        "the attachment's file name is over 255 bytes"));
     }
     if (auto ok = CheckHeaderText(a.filename, field + ".filename", "the attachment's file name");
         !ok) {
@@ -164,8 +163,8 @@ Result<std::string> EncodeAttachment(const Attachment& a, std::size_t index) {
     }
     for (char c : a.filename) {
         if (static_cast<unsigned char>(c) < 32 || c == 127) {
-            return FieldError(field + ".filename",
-                              "the attachment's file name contains a control character");
+            return Fail(Error::InvalidField(
+                field + ".filename", "the attachment's file name contains a control character"));
         }
     }
     std::string type =
@@ -173,18 +172,19 @@ Result<std::string> EncodeAttachment(const Attachment& a, std::size_t index) {
     const auto slash = type.find('/');
     if (slash == std::string::npos || !IsMimeToken(std::string_view(type).substr(0, slash)) ||
         !IsMimeToken(std::string_view(type).substr(slash + 1))) {
-        return FieldError(field + ".content_type", "the content type '" + a.content_type +
-                                                       "' is not of the form type/subtype");
+        return Fail(Error::InvalidField(
+            field + ".content_type",
+            "the content type '" + a.content_type + "' is not of the form type/subtype"));
     }
     std::string_view cid = a.content_id;
     if (cid.size() >= 2 && cid.front() == '<' && cid.back() == '>')
         cid = cid.substr(1, cid.size() - 2);
     if (!a.content_id.empty() && (cid.empty() || cid.size() > kMaxContentId ||
                                   !std::all_of(cid.begin(), cid.end(), IsContentIdChar))) {
-        return FieldError(
+        return Fail(Error::InvalidField(
             field + ".content_id",
             "the content id '" + a.content_id +
-                "' may hold only letters, digits, '.', '@' and RFC 5322 atext symbols");
+                "' may hold only letters, digits, '.', '@' and RFC 5322 atext symbols"));
     }
 
     std::string out;
@@ -274,7 +274,8 @@ Result<TextPart> CheckBody(std::string_view content_type, std::string_view text,
                            const char* field) {
     TextPart part{content_type, text, ScanText(text)};
     if (!part.stats.valid_utf8) {
-        return FieldError(field, std::string("the ") + field + " body is not valid UTF-8");
+        return Fail(
+            Error::InvalidField(field, std::string("the ") + field + " body is not valid UTF-8"));
     }
     part.encoding = ChooseTextEncoding(part.stats);
     return part;
@@ -299,8 +300,8 @@ Result<MessageWriter> MessageWriter::Create(DeliveryParts parts) {
     if (id_domain.empty()) id_domain = from_address.substr(from_address.find('@') + 1);
     auto domain = schema::NormalizeEmail("postmaster@" + std::string(id_domain));
     if (!domain) {
-        return FieldError("message_id_domain",
-                          "invalid Message-ID domain: " + domain.error().message);
+        return Fail(Error::InvalidField("message_id_domain",
+                                        "invalid Message-ID domain: " + domain.error().message));
     }
     w.message_id_domain_ = std::move(domain->domain);
 
@@ -309,9 +310,10 @@ Result<MessageWriter> MessageWriter::Create(DeliveryParts parts) {
         const bool printable = std::all_of(feedback_id.begin(), feedback_id.end(),
                                            [](char c) { return c >= 32 && c < 127; });
         if (feedback_id.size() > kMaxHeaderValue || !printable) {
-            return FieldError("feedback_id",
-                              "the Feedback-ID must be printable ASCII on one line, at most 900 "
-                              "bytes");
+            return Fail(Error::InvalidField(
+                "feedback_id",
+                "the Feedback-ID must be printable ASCII on one line, at most 900 "
+                "bytes"));
         }
         // As it is, never as encoded-words: receivers' feedback loops read it raw.
         w.tail_.append("Feedback-ID: ").append(feedback_id).append("\r\n");
@@ -321,14 +323,16 @@ Result<MessageWriter> MessageWriter::Create(DeliveryParts parts) {
         const auto& [name, value] = parts.extra_headers[i];
         const std::string field = "extra_headers[" + std::to_string(i) + "]";
         if (!IsFieldName(name)) {
-            return FieldError(field + ".name", "the header name '" + name +
-                                                   "' must be 1-76 printable ASCII characters "
-                                                   "without spaces or ':'");
+            return Fail(Error::InvalidField(field + ".name",
+                                            "the header name '" + name +
+                                                "' must be 1-76 printable ASCII characters "
+                                                "without spaces or ':'"));
         }
         if (IsReservedField(name)) {
-            return FieldError(field + ".name", "the header " + name +
-                                                   " is set by the mail writer and cannot be "
-                                                   "added");
+            return Fail(
+                Error::InvalidField(field + ".name", "the header " + name +
+                                                         " is set by the mail writer and cannot be "
+                                                         "added"));
         }
         if (auto ok = CheckHeaderText(value, field + ".value", "the value of header " + name);
             !ok) {
@@ -372,16 +376,18 @@ Result<bool> MessageWriter::Write(const RecipientParts& r, std::string& out) con
     const std::string_view url = r.list_unsubscribe_url;
     const bool https = StartsWithNoCase(url, "https://");
     if (!url.empty() && (!IsUriText(url) || !(https || StartsWithNoCase(url, "http://")))) {
-        return FieldError("list_unsubscribe_url",
-                          "the unsubscribe URL must be an http(s) URL of printable ASCII without "
-                          "spaces or angle brackets, at most 900 bytes");
+        return Fail(Error::InvalidField(
+            "list_unsubscribe_url",
+            "the unsubscribe URL must be an http(s) URL of printable ASCII without "
+            "spaces or angle brackets, at most 900 bytes"));
     }
     std::string_view mailto = r.list_unsubscribe_mailto;
     const bool bare_mailto = !mailto.empty() && !StartsWithNoCase(mailto, "mailto:");
     if (!mailto.empty() && !IsUriText(mailto)) {
-        return FieldError("list_unsubscribe_mailto",
-                          "the unsubscribe mailto must be printable ASCII without spaces or angle "
-                          "brackets (percent-encode the rest), at most 900 bytes");
+        return Fail(Error::InvalidField(
+            "list_unsubscribe_mailto",
+            "the unsubscribe mailto must be printable ASCII without spaces or angle "
+            "brackets (percent-encode the rest), at most 900 bytes"));
     }
 
     const std::string message_id = MessageId(r.key, message_id_domain_);
