@@ -345,8 +345,11 @@ int RunServe(const CommonOptions& common, const ServeOptions& serve) {
         PrintError(st.error());
         return kExitFailure;
     }
-    spdlog::info("overture serving http://{}:{} (database {}, web UI from {})", options.host,
-                 server.port(), storage::DialectName(db->dialect()), web_root.string());
+    spdlog::info(
+        "overture serving http://{}:{} (database {}, web UI from {}, threads: {} network, {} "
+        "handlers)",
+        options.host, server.port(), storage::DialectName(db->dialect()), web_root.string(),
+        options.io_threads, options.worker_threads);
     std::optional<BouncePoller> bounce_poller;
     if (!cfg.bounces.imap_url.empty()) bounce_poller.emplace(cfg.bounces, services.bounces);
     // Deliveries: the email channel on its own I/O thread, proofs, and the worker that prepares
