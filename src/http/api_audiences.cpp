@@ -126,9 +126,7 @@ void RegisterAudienceRoutes(Router& router, const ApiContext& ctx) {
                    if (!q) return Fail(q.error());
                    auto page = ctx.audiences.List(actor, *q);
                    if (!page) return Fail(page.error());
-                   json::array items;
-                   for (const auto& a : page->items) items.push_back(AudienceJson(a));
-                   return PageResponse(std::move(items), page->next);
+                   return ItemsResponse(*page, AudienceJson);
                }));
 
     router.Add("GET", "/api/v1/audiences/_count",
@@ -137,7 +135,7 @@ void RegisterAudienceRoutes(Router& router, const ApiContext& ctx) {
                    if (!q) return Fail(q.error());
                    auto count = ctx.audiences.Count(actor, *q);
                    if (!count) return Fail(count.error());
-                   return JsonResponse(200, json::object{{"count", *count}});
+                   return CountResponse(*count);
                }));
 
     router.Add("POST", "/api/v1/audiences",
@@ -242,7 +240,7 @@ void RegisterAudienceRoutes(Router& router, const ApiContext& ctx) {
                    if (auto st = OnlyFields(*body, {}); !st) return Fail(st.error());
                    auto count = ctx.audiences.CountMembers(actor, *id);
                    if (!count) return Fail(count.error());
-                   return JsonResponse(200, json::object{{"count", *count}});
+                   return CountResponse(*count);
                }));
 
     router.Add("POST", "/api/v1/audiences/{id}/preview",

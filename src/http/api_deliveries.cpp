@@ -207,9 +207,7 @@ void RegisterDeliveryRoutes(Router& router, const ApiContext& ctx) {
                    if (!q) return Fail(q.error());
                    auto page = (*svc)->List(actor, *q);
                    if (!page) return Fail(page.error());
-                   json::array items;
-                   for (const auto& d : page->items) items.push_back(DeliveryJson(d));
-                   return PageResponse(std::move(items), page->next);
+                   return ItemsResponse(*page, DeliveryJson);
                }));
 
     router.Add("GET", "/api/v1/deliveries/_count",
@@ -220,7 +218,7 @@ void RegisterDeliveryRoutes(Router& router, const ApiContext& ctx) {
                    if (!q) return Fail(q.error());
                    auto count = (*svc)->Count(actor, *q);
                    if (!count) return Fail(count.error());
-                   return JsonResponse(200, json::object{{"count", *count}});
+                   return CountResponse(*count);
                }));
 
     router.Add(
@@ -452,9 +450,7 @@ void RegisterDeliveryRoutes(Router& router, const ApiContext& ctx) {
                    q.address = std::string(req.QueryParam("address"));
                    auto logs = (*svc)->Logs(actor, *id, q);
                    if (!logs) return Fail(logs.error());
-                   json::array items;
-                   for (const auto& e : logs->items) items.push_back(LogJson(e));
-                   return PageResponse(std::move(items), logs->next);
+                   return ItemsResponse(*logs, LogJson);
                }));
 
     router.Add("GET", "/api/v1/profiles/{id}/deliveries",
@@ -500,9 +496,7 @@ void RegisterTypologyRoutes(Router& router, const ApiContext& ctx) {
                    if (!page) return Fail(page.error());
                    auto list = (*svc)->List(actor, *page);
                    if (!list) return Fail(list.error());
-                   json::array items;
-                   for (const auto& t : list->items) items.push_back(TypologyJson(t));
-                   return PageResponse(std::move(items), list->next);
+                   return ItemsResponse(*list, TypologyJson);
                }));
 
     router.Add("POST", "/api/v1/typologies",

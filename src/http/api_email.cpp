@@ -114,15 +114,13 @@ void RegisterRoutes(Router& router, const ApiContext& ctx) {
                    if (!page) return Fail(page.error());
                    auto routes = ctx.routes.List(actor, *page);
                    if (!routes) return Fail(routes.error());
-                   json::array items;
-                   for (const auto& r : routes->items) items.push_back(RouteJson(r));
-                   return PageResponse(std::move(items), routes->next);
+                   return ItemsResponse(*routes, RouteJson);
                }));
     router.Add("GET", "/api/v1/routes/_count",
                Authed(ctx, [&ctx](Request&, const service::Actor& actor) -> Result<Response> {
                    auto count = ctx.routes.Count(actor);
                    if (!count) return Fail(count.error());
-                   return JsonResponse(200, json::object{{"count", *count}});
+                   return CountResponse(*count);
                }));
     router.Add(
         "POST", "/api/v1/routes",
@@ -220,15 +218,13 @@ void RegisterDkimKeys(Router& router, const ApiContext& ctx) {
                    if (!page) return Fail(page.error());
                    auto keys = ctx.dkim_keys.List(actor, *page, req.QueryParam("domain"));
                    if (!keys) return Fail(keys.error());
-                   json::array items;
-                   for (const auto& k : keys->items) items.push_back(DkimKeyJson(k));
-                   return PageResponse(std::move(items), keys->next);
+                   return ItemsResponse(*keys, DkimKeyJson);
                }));
     router.Add("GET", "/api/v1/dkim-keys/_count",
                Authed(ctx, [&ctx](Request& req, const service::Actor& actor) -> Result<Response> {
                    auto count = ctx.dkim_keys.Count(actor, req.QueryParam("domain"));
                    if (!count) return Fail(count.error());
-                   return JsonResponse(200, json::object{{"count", *count}});
+                   return CountResponse(*count);
                }));
     router.Add(
         "POST", "/api/v1/dkim-keys",
@@ -329,9 +325,7 @@ void RegisterBounces(Router& router, const ApiContext& ctx) {
                    if (!delivery) return Fail(delivery.error());
                    auto events = ctx.bounces.List(actor, *page, *delivery);
                    if (!events) return Fail(events.error());
-                   json::array items;
-                   for (const auto& e : events->items) items.push_back(BounceJson(e));
-                   return PageResponse(std::move(items), events->next);
+                   return ItemsResponse(*events, BounceJson);
                }));
     router.Add("GET", "/api/v1/bounces/_count",
                Authed(ctx, [&ctx](Request& req, const service::Actor& actor) -> Result<Response> {
@@ -339,7 +333,7 @@ void RegisterBounces(Router& router, const ApiContext& ctx) {
                    if (!delivery) return Fail(delivery.error());
                    auto count = ctx.bounces.Count(actor, *delivery);
                    if (!count) return Fail(count.error());
-                   return JsonResponse(200, json::object{{"count", *count}});
+                   return CountResponse(*count);
                }));
     router.Add("POST", "/api/v1/bounces",
                Authed(ctx, [&ctx](Request& req, const service::Actor& actor) -> Result<Response> {

@@ -54,9 +54,7 @@ void RegisterFragmentRoutes(Router& router, const ApiContext& ctx) {
                    if (!page) return Fail(page.error());
                    auto list = (*svc)->List(actor, {*page, SearchParam(req)});
                    if (!list) return Fail(list.error());
-                   json::array items;
-                   for (const auto& f : list->items) items.push_back(FragmentJson(f));
-                   return PageResponse(std::move(items), list->next);
+                   return ItemsResponse(*list, FragmentJson);
                }));
 
     router.Add("GET", "/api/v1/fragments/_count",
@@ -65,7 +63,7 @@ void RegisterFragmentRoutes(Router& router, const ApiContext& ctx) {
                    if (!svc) return Fail(svc.error());
                    auto count = (*svc)->Count(actor, SearchParam(req));
                    if (!count) return Fail(count.error());
-                   return JsonResponse(200, json::object{{"count", *count}});
+                   return CountResponse(*count);
                }));
 
     router.Add(

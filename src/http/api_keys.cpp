@@ -36,9 +36,7 @@ void RegisterApiKeyRoutes(Router& router, const ApiContext& ctx) {
                    if (!page) return Fail(page.error());
                    auto keys = ctx.api_keys.List(actor, *page);
                    if (!keys) return Fail(keys.error());
-                   json::array items;
-                   for (const auto& k : keys->items) items.push_back(ApiKeyJson(k));
-                   return PageResponse(std::move(items), keys->next);
+                   return ItemsResponse(*keys, ApiKeyJson);
                }));
 
     router.Add(

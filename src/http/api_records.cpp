@@ -111,7 +111,7 @@ void RegisterCrud(Router& router, const ApiContext& ctx, const std::string& base
                               if (!q) return Fail(q.error());
                               auto count = records.Count(actor, resource, *q);
                               if (!count) return Fail(count.error());
-                              return JsonResponse(200, json::object{{"count", *count}});
+                              return CountResponse(*count);
                           }));
     router.Add("POST", base,
                OnResource(ctx, resource_of,

@@ -166,9 +166,7 @@ void RegisterReportRoutes(Router& router, const ApiContext& ctx) {
                    if (!page) return Fail(page.error());
                    auto result = (*svc)->ProfileTracking(actor, *id, *page);
                    if (!result) return Fail(result.error());
-                   json::array items;
-                   for (const auto& e : result->items) items.push_back(TrackingJson(e));
-                   return PageResponse(std::move(items), result->next);
+                   return ItemsResponse(*result, TrackingJson);
                }));
 }
 

@@ -54,9 +54,7 @@ void RegisterUserRoutes(Router& router, const ApiContext& ctx) {
                    if (!page) return Fail(page.error());
                    auto users = ctx.users.List(actor, *page, req.QueryParam("q"));
                    if (!users) return Fail(users.error());
-                   json::array items;
-                   for (const auto& u : users->items) items.push_back(UserJson(u));
-                   return PageResponse(std::move(items), users->next);
+                   return ItemsResponse(*users, UserJson);
                }));
 
     router.Add(

@@ -202,9 +202,7 @@ void RegisterWorkflowRoutes(Router& router, const ApiContext& ctx) {
                    if (!page) return Fail(page.error());
                    auto list = (*svc)->List(actor, {*page, std::string(req.QueryParam("q"))});
                    if (!list) return Fail(list.error());
-                   json::array items;
-                   for (const auto& w : list->items) items.push_back(SummaryJson(w));
-                   return PageResponse(std::move(items), list->next);
+                   return ItemsResponse(*list, SummaryJson);
                }));
 
     router.Add("GET", "/api/v1/workflows/_count",
@@ -213,7 +211,7 @@ void RegisterWorkflowRoutes(Router& router, const ApiContext& ctx) {
                    if (!svc) return Fail(svc.error());
                    auto count = (*svc)->Count(actor, std::string(req.QueryParam("q")));
                    if (!count) return Fail(count.error());
-                   return JsonResponse(200, json::object{{"count", *count}});
+                   return CountResponse(*count);
                }));
 
     router.Add("GET", "/api/v1/workflows/activity-types",
@@ -388,9 +386,7 @@ void RegisterWorkflowRoutes(Router& router, const ApiContext& ctx) {
                    if (!page) return Fail(page.error());
                    auto runs = (*svc)->Runs(actor, *id, *page);
                    if (!runs) return Fail(runs.error());
-                   json::array items;
-                   for (const auto& r : runs->items) items.push_back(RunSummaryJson(r));
-                   return PageResponse(std::move(items), runs->next);
+                   return ItemsResponse(*runs, RunSummaryJson);
                }));
 
     router.Add("GET", "/api/v1/workflows/{id}/runs/{runId}",

@@ -107,6 +107,10 @@ Response JsonResponse(int status, const json::value& body) {
     return Response::Json(status, json::serialize(body));
 }
 
+Response CountResponse(std::int64_t count) {
+    return JsonResponse(200, boost::json::object{{"count", count}});
+}
+
 Response PageResponse(json::array items, const std::optional<std::string>& next) {
     json::object out;
     out["items"] = std::move(items);

@@ -2,12 +2,15 @@
 // JSON in and out of handlers (Boost.JSON): parsing a request body into an object with clear
 // 400 errors, reading typed fields that name the field on a mismatch, refusing unknown fields,
 // and writing responses and pages. Stateless; thread-safe.
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <cstdint>
 #include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "common/clock.hpp"
 #include "common/error.hpp"
@@ -40,6 +43,16 @@ Result<service::PageRequest> PageFromQuery(const Request& req);
 Response JsonResponse(int status, const boost::json::value& body);
 // {"items": [...], "next": cursor or null}
 Response PageResponse(boost::json::array items, const std::optional<std::string>& next);
+// PageResponse of a service page (`.items`, `.next`), each item written by `to_json`.
+template <typename Page, typename ToJson>
+Response ItemsResponse(const Page& page, ToJson&& to_json) {
+    boost::json::array items;
+    items.reserve(page.items.size());
+    for (const auto& item : page.items) items.push_back(to_json(item));
+    return PageResponse(std::move(items), page.next);
+}
+// 200 {"count": n}: the /_count routes.
+Response CountResponse(std::int64_t count);
 
 boost::json::value TimeJson(TimePoint t);
 boost::json::value TimeJson(const std::optional<TimePoint>& t);
