@@ -664,8 +664,7 @@ log "tracking_events by kind: $(sql 'SELECT kind, count(*) FROM tracking_events 
 # bound for any server that keeps each event with its per-recipient index (the profile screen's
 # tracking log). SQLite runs in this script's process with the pragmas of serve's writer
 # connection; PostgreSQL in its server (the session's wall time: one backend, CPU-bound).
-floor_notes=()
-floor_us() {  # floor_us LABEL: runs the inserts, prints µs per event
+floor_us() {  # runs the inserts, prints µs per event
     local batches=$(((FLOOR_EVENTS + 49999) / 50000)) script="" i t0 t1
     local pmin pmax delivery
     pmin=$(sql 'SELECT min(id) FROM profiles') pmax=$(sql 'SELECT max(id) FROM profiles')
