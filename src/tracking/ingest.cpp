@@ -17,6 +17,8 @@
 #include <map>
 #include <tuple>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "common/log.hpp"
 #include "tracking/keys.hpp"
@@ -130,31 +132,50 @@ const std::array<std::string, 9> kLogColumns = {"delivery_id", "profile_id", "ki
                                                 "link_id",     "machine",    "at",
                                                 "device",      "client",     "agent_id"};
 
-// Unique rows to insert, by (delivery, link id, hour of the first event): the JSON array of
-// [profile, first seen] pairs that tracking-uniques-insert takes.
-using UniqueGroups = std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t>, std::string>;
+// Unique rows to insert, by (delivery, link id, hour of the first event): [profile, first
+// seen] pairs.
+using UniqueGroups = std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t>,
+                              std::vector<std::pair<std::int64_t, std::int64_t>>>;
 
 void AddUnique(UniqueGroups& groups, std::int64_t delivery, std::int64_t link, std::int64_t profile,
                std::int64_t first_at) {
-    std::string& json = groups[{delivery, link, HourOf(first_at)}];
-    json += json.empty() ? "[[" : ",[";
-    json += std::to_string(profile);
-    json += ',';
-    json += std::to_string(first_at);
-    json += ']';
+    groups[{delivery, link, HourOf(first_at)}].emplace_back(profile, first_at);
 }
 
-// Inserts each group with one statement and calls `count(delivery, link, hour, new rows)`.
+// Inserts each group with one statement (the JSON array tracking-uniques-insert takes) and
+// calls `count(delivery, link, hour, new rows)`. Groups go in key order and the recipients of a
+// group by id: two nodes writing at once then lock the rows they share in the same order, and
+// on PostgreSQL one waits for the other instead of both deadlocking.
 template <typename Fn>
 Status InsertUniques(storage::Transaction& tx, UniqueGroups& groups, Fn&& count) {
-    for (auto& [key, json] : groups) {
+    std::string json;
+    for (auto& [key, pairs] : groups) {
         const auto& [delivery, link, hour] = key;
+        std::sort(pairs.begin(), pairs.end());
+        json = "[";
+        for (const auto& [profile, first_at] : pairs) {
+            json += json.size() == 1 ? "[" : ",[";
+            json += std::to_string(profile);
+            json += ',';
+            json += std::to_string(first_at);
+            json += ']';
+        }
         json += ']';
-        auto n = tx.Exec("tracking-uniques-insert", {delivery, link, std::move(json)});
+        auto n = tx.Exec("tracking-uniques-insert", {delivery, link, json});
         if (!n) return Fail(std::move(n.error()));
         count(delivery, link, hour, *n);
     }
     return {};
+}
+
+// Sorts roll-up rows by their first `key_columns` values: the rows two nodes both update are
+// then locked in the same order (see InsertUniques).
+void SortByKey(ValueRows& rows, std::size_t key_columns) {
+    std::sort(rows.begin(), rows.end(), [key_columns](const auto& a, const auto& b) {
+        return std::lexicographical_compare(
+            a.begin(), a.begin() + static_cast<std::ptrdiff_t>(key_columns), b.begin(),
+            b.begin() + static_cast<std::ptrdiff_t>(key_columns));
+    });
 }
 
 }  // namespace
@@ -506,6 +527,7 @@ Status Ingestor::Write(std::span<const Event> batch) {
         rows.push_back({key.a, key.b, c.opens, c.unique_opens, c.machine_opens, c.clicks,
                         c.unique_clicks, c.unsubscribes, c.mirror_views});
     }
+    SortByKey(rows, 2);
     if (!rows.empty()) {
         if (auto n = tx.ExecBatch("tracking-stats-add", rows); !n)
             return Fail(std::move(n.error()));
@@ -514,6 +536,7 @@ Status Ingestor::Write(std::span<const Event> batch) {
     for (const auto& [key, c] : link_stats) {
         rows.push_back({key.a, key.b, key.c, c.clicks, c.unique_clicks});
     }
+    SortByKey(rows, 3);
     if (!rows.empty()) {
         if (auto n = tx.ExecBatch("tracking-link-stats-add", rows); !n) {
             return Fail(std::move(n.error()));
@@ -526,6 +549,7 @@ Status Ingestor::Write(std::span<const Event> batch) {
                         key.client.empty() ? "other" : CleanAgent(key.client), c.opens,
                         c.machine_opens, c.clicks});
     }
+    SortByKey(rows, 3);
     if (!rows.empty()) {
         if (auto n = tx.ExecBatch("tracking-agent-stats-add", rows); !n) {
             return Fail(std::move(n.error()));
