@@ -33,14 +33,18 @@ ON CONFLICT (agent) DO UPDATE SET agent = excluded.agent
 RETURNING id;
 
 -- name: tracking-uniques-insert
--- ?1 delivery, ?2 link id (-1 open, -2 any click, n link n), ?3 a JSON array of
--- [profile, first seen] pairs. The rows it inserts (its change count) are the new unique
--- openers or clickers. One statement for many rows: the batch's cost is one JSON parse, not
--- one statement per recipient.
+-- ?1 delivery, ?2 a JSON array of [profile, link id (-1 open, -2 any click, n link n), first
+-- seen] triples, in (profile, link id) order: rows are inserted in that order, the table's key
+-- order, so that writers on several nodes take shared rows in one order. Returns the rows it
+-- inserted (profile, link id, first seen): the new unique openers and clickers. One statement
+-- for many rows: the batch's cost is one JSON parse, not one statement per recipient.
 INSERT INTO tracking_uniques (delivery_id, profile_id, link_id, first_at)
-SELECT ?1, json_extract(value, '$[0]'), ?2, json_extract(value, '$[1]') FROM json_each(?3)
+SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]')
+FROM json_each(?2)
 WHERE true
-ON CONFLICT (delivery_id, profile_id, link_id) DO NOTHING;
+ORDER BY key
+ON CONFLICT (delivery_id, profile_id, link_id) DO NOTHING
+RETURNING profile_id, link_id, first_at;
 
 -- name: tracking-stats-add
 -- ?1 delivery, ?2 hour, ?3 opens, ?4 unique opens, ?5 machine opens, ?6 clicks, ?7 unique

@@ -4,10 +4,12 @@
 // A batch is first aggregated in memory: the log rows, the counters per (delivery, hour), per
 // (delivery, link, hour) and per (delivery, device, client), and the first event of each
 // (delivery, profile, open or click) pair. The database then sees one bulk insert of the log,
-// one unique-row insert per (delivery, kind, hour) group with all its recipients as one JSON
-// parameter (its change count is the number of new uniques), and one ExecBatch per roll-up
-// table. So the statements per batch grow with neither the events nor the recipients, only
-// with the deliveries, links and hours in it.
+// one unique-row insert per delivery with all its candidate rows as one JSON parameter (the
+// rows it returns are the new uniques), and one ExecBatch per roll-up table. So the statements
+// per batch grow with neither the events nor the recipients, only with the deliveries, links
+// and hours in it. Rows that writers on several nodes may share (agents, uniques, roll-ups)
+// are taken in key order, so that on PostgreSQL one transaction waits for another rather than
+// both deadlocking.
 #include "tracking/ingest.hpp"
 
 #include <spdlog/spdlog.h>
@@ -132,38 +134,39 @@ const std::array<std::string, 9> kLogColumns = {"delivery_id", "profile_id", "ki
                                                 "link_id",     "machine",    "at",
                                                 "device",      "client",     "agent_id"};
 
-// Unique rows to insert, by (delivery, link id, hour of the first event): [profile, first
-// seen] pairs.
-using UniqueGroups = std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t>,
-                              std::vector<std::pair<std::int64_t, std::int64_t>>>;
+// A unique row to try: (delivery, profile, link id: -1 open, -2 any click, n link n) and
+// when it was first seen in the batch.
+struct UniqueRow {
+    std::int64_t delivery = 0, profile = 0, link = 0, first_at = 0;
+    auto operator<=>(const UniqueRow&) const = default;
+};
 
-void AddUnique(UniqueGroups& groups, std::int64_t delivery, std::int64_t link, std::int64_t profile,
-               std::int64_t first_at) {
-    groups[{delivery, link, HourOf(first_at)}].emplace_back(profile, first_at);
-}
-
-// Inserts each group with one statement (the JSON array tracking-uniques-insert takes) and
-// calls `count(delivery, link, hour, new rows)`. Groups go in key order and the recipients of a
-// group by id: two nodes writing at once then lock the rows they share in the same order, and
-// on PostgreSQL one waits for the other instead of both deadlocking.
+// Inserts the rows not there yet (`rows` sorted, so in the table's key order: every node takes
+// the rows it may share with another in the same order, and on PostgreSQL one transaction waits
+// for the other instead of both deadlocking), one statement per delivery, and calls
+// `inserted(delivery, profile, link, first_at)` for each row it inserted.
 template <typename Fn>
-Status InsertUniques(storage::Transaction& tx, UniqueGroups& groups, Fn&& count) {
+Status InsertUniques(storage::Transaction& tx, std::span<const UniqueRow> rows, Fn&& inserted) {
     std::string json;
-    for (auto& [key, pairs] : groups) {
-        const auto& [delivery, link, hour] = key;
-        std::sort(pairs.begin(), pairs.end());
+    for (std::size_t i = 0; i < rows.size();) {
+        const std::int64_t delivery = rows[i].delivery;
         json = "[";
-        for (const auto& [profile, first_at] : pairs) {
+        for (; i < rows.size() && rows[i].delivery == delivery; ++i) {
             json += json.size() == 1 ? "[" : ",[";
-            json += std::to_string(profile);
+            json += std::to_string(rows[i].profile);
             json += ',';
-            json += std::to_string(first_at);
+            json += std::to_string(rows[i].link);
+            json += ',';
+            json += std::to_string(rows[i].first_at);
             json += ']';
         }
         json += ']';
-        auto n = tx.Exec("tracking-uniques-insert", {delivery, link, json});
-        if (!n) return Fail(std::move(n.error()));
-        count(delivery, link, hour, *n);
+        auto added = tx.Query("tracking-uniques-insert", {delivery, json});
+        if (!added) return Fail(std::move(added.error()));
+        for (const auto& row : added->rows) {
+            inserted(delivery, storage::AsInt(row[0]), storage::AsInt(row[1]),
+                     storage::AsInt(row[2]));
+        }
     }
     return {};
 }
@@ -399,6 +402,23 @@ Status Ingestor::Write(std::span<const Event> batch) {
         last_agent_id = cached->second;
         return last_agent_id;
     };
+    // The agents this node has not stored yet are added first, in the order of their stored
+    // text: every node takes the rows of tracking_agents it may share in the same order (see
+    // InsertUniques).
+    {
+        std::vector<std::pair<std::string, const std::string*>> unknown;  // (stored text, agent)
+        const std::string* previous = nullptr;
+        for (const Event& e : batch) {
+            if (previous != nullptr && *previous == e.agent) continue;
+            previous = &e.agent;
+            if (!agent_ids_.contains(e.agent)) unknown.emplace_back(CleanAgent(e.agent), &e.agent);
+        }
+        std::sort(unknown.begin(), unknown.end());
+        for (const auto& [text, agent] : unknown) {
+            if (auto id = agent_id(*agent); !id) return Fail(std::move(id.error()));
+        }
+        last_agent = nullptr;
+    }
 
     for (const Event& e : batch) {
         if (e.delivery_id != last_delivery) {
@@ -474,51 +494,34 @@ Status Ingestor::Write(std::span<const Event> batch) {
         if (!n) return Fail(std::move(n.error()));
     }
 
-    // Unique rows, grouped by (delivery, hour of the first event) so that each group's change
-    // count is that hour's new uniques. Opens go first: a click's implicit open counts only
-    // when the recipient has no open row yet (and none from a human open in this batch).
-    UniqueGroups human_opens, implicit_opens, clickers, link_clickers;
-    for (const auto& [who, at] : opened) AddUnique(human_opens, who.a, kOpenUnique, who.b, at);
+    // Unique rows: a recipient's first open (a click without a human open in this batch
+    // implies one), first click on any link, first click on each link. The rows inserted are the
+    // new uniques, counted in the hour they were first seen; an open row inserted for a
+    // recipient without a human open here is an implicit open, which counts as an open too.
+    std::vector<UniqueRow> uniques;
+    uniques.reserve(opened.size() + 2 * clicked.size() + link_clicked.size());
+    for (const auto& [who, at] : opened) uniques.push_back({who.a, who.b, kOpenUnique, at});
     for (const auto& [who, at] : clicked) {
-        if (!opened.contains(who)) AddUnique(implicit_opens, who.a, kOpenUnique, who.b, at);
+        if (!opened.contains(who)) uniques.push_back({who.a, who.b, kOpenUnique, at});
+        uniques.push_back({who.a, who.b, kClickUnique, at});
     }
-    for (const auto& [who, at] : clicked) AddUnique(clickers, who.a, kClickUnique, who.b, at);
-    for (const auto& [key, at] : link_clicked) AddUnique(link_clickers, key.a, key.c, key.b, at);
-    auto add = [&](UniqueGroups& groups, auto&& apply) -> Status {
-        return InsertUniques(tx, groups,
-                             [&](std::int64_t delivery, std::int64_t link, std::int64_t hour,
-                                 std::int64_t n) { apply(delivery, link, hour, n); });
-    };
-    if (auto st = add(human_opens,
-                      [&](auto d, auto, auto h, auto n) {
-                          stats[{d, h}].unique_opens += n;
-                      });
-        !st) {
-        return st;
-    }
-    if (auto st = add(implicit_opens,
-                      [&](auto d, auto, auto h, auto n) {
-                          Counters& c = stats[{d, h}];
-                          c.opens += n;
-                          c.unique_opens += n;
-                      });
-        !st) {
-        return st;
-    }
-    if (auto st = add(clickers,
-                      [&](auto d, auto, auto h, auto n) {
-                          stats[{d, h}].unique_clicks += n;
-                      });
-        !st) {
-        return st;
-    }
-    if (auto st = add(link_clickers,
-                      [&](auto d, auto link, auto h, auto n) {
-                          link_stats[{d, link, h}].unique_clicks += n;
-                      });
-        !st) {
-        return st;
-    }
+    for (const auto& [key, at] : link_clicked) uniques.push_back({key.a, key.b, key.c, at});
+    std::sort(uniques.begin(), uniques.end());
+    auto st = InsertUniques(
+        tx, uniques,
+        [&](std::int64_t d, std::int64_t profile, std::int64_t link, std::int64_t first_at) {
+            const std::int64_t h = HourOf(first_at);
+            if (link == kOpenUnique) {
+                Counters& c = stats[{d, h}];
+                ++c.unique_opens;
+                if (!opened.contains({d, profile})) ++c.opens;  // implicit
+            } else if (link == kClickUnique) {
+                ++stats[{d, h}].unique_clicks;
+            } else {
+                ++link_stats[{d, link, h}].unique_clicks;
+            }
+        });
+    if (!st) return st;
 
     // The roll-ups: one upsert per row, one ExecBatch per table.
     ValueRows rows;

@@ -886,6 +886,7 @@ TEST_P(TrackingDbTest, TwoWritersAtOnceCountExactly) {
     constexpr int kRounds = 100;
     constexpr int kRecipients = 300;
     constexpr int kLinks = 12;
+    constexpr int kAgents = 40;
     std::atomic<int> failed_flushes{0};
     auto node = [&](int seed) {
         Ingestor ingestor(db(), clock_);
@@ -900,14 +901,18 @@ TEST_P(TrackingDbTest, TwoWritersAtOnceCountExactly) {
             for (int i = 0; i < 200; ++i) {
                 const auto profile = static_cast<std::int64_t>(next() % kRecipients) + 1;
                 const auto at = kT0 + (next() % 7'200'000);  // two hours: two roll-up rows
-                if (next() % 2 == 0) {
-                    ingestor.Accept(Ev(EventKind::kOpen, d, profile, at));
-                } else {
-                    ingestor.Accept(
-                        Ev(EventKind::kClick, d, profile, at, static_cast<int>(next() % kLinks)));
-                }
+                Event e = next() % 2 == 0 ? Ev(EventKind::kOpen, d, profile, at)
+                                          : Ev(EventKind::kClick, d, profile, at,
+                                               static_cast<int>(next() % kLinks));
+                // New agents on both nodes, met in different orders.
+                e.agent = "Mozilla/5.0 (agent " + std::to_string(next() % kAgents) + ")";
+                ingestor.Accept(e);
             }
-            if (!ingestor.Flush()) ++failed_flushes;
+            if (auto st = ingestor.Flush(); !st) {
+                ++failed_flushes;
+                ADD_FAILURE() << "flush failed: " << st.error().message << " (" << st.error().detail
+                              << ")";
+            }
         }
         ASSERT_TRUE(ingestor.Flush());
         EXPECT_EQ(ingestor.stats().failures, 0u);
@@ -932,6 +937,10 @@ TEST_P(TrackingDbTest, TwoWritersAtOnceCountExactly) {
                   "tracking_events WHERE kind = 'click') u"));
     EXPECT_EQ(Int("SELECT COALESCE(SUM(clicks), 0) FROM delivery_link_stats"),
               Events("kind = 'click'"));
+    EXPECT_EQ(Int("SELECT COUNT(*) FROM tracking_agents"), kAgents);
+    EXPECT_EQ(Int("SELECT COUNT(*) FROM tracking_events e JOIN tracking_agents a ON a.id = "
+                  "e.agent_id"),
+              all);
 }
 
 TEST_P(TrackingDbTest, AgentsAreStoredOnce) {
