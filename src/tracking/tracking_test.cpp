@@ -22,6 +22,8 @@
 #include "common/crypto.hpp"
 #include "storage/query_catalog.hpp"
 #include "storage/testing/backend_param.hpp"
+#include "storage/testing/databases.hpp"
+#include "storage/testing/statement_log.hpp"
 #include "tracking/agents.hpp"
 #include "tracking/ingest.hpp"
 #include "tracking/keys.hpp"
@@ -447,6 +449,21 @@ TEST(AgentsTest, ParsesAddressesStrictly) {
 
 constexpr std::int64_t kT0 = 1'800'000'000'000;  // the start of an hour
 
+// An event as the endpoints make them: a desktop Chrome agent.
+Event Ev(EventKind kind, std::int64_t delivery, std::int64_t profile, std::int64_t at_ms,
+         std::int32_t link = -1) {
+    Event e;
+    e.kind = kind;
+    e.delivery_id = delivery;
+    e.profile_id = profile;
+    e.link_id = link;
+    e.at = FromUnixMillis(at_ms);
+    e.device = "desktop";
+    e.client = "Chrome";
+    e.agent = "Mozilla/5.0 (X11) Chrome/119.0.0.0 Safari/537.36";
+    return e;
+}
+
 class TrackingDbTest : public storage::testing::BackendTest {
   protected:
     void SetUp() override {
@@ -506,20 +523,6 @@ class TrackingDbTest : public storage::testing::BackendTest {
     }
     std::int64_t Events(const std::string& where = "1 = 1") {
         return Int("SELECT COUNT(*) FROM tracking_events WHERE " + where);
-    }
-
-    static Event Ev(EventKind kind, std::int64_t delivery, std::int64_t profile, std::int64_t at_ms,
-                    std::int32_t link = -1) {
-        Event e;
-        e.kind = kind;
-        e.delivery_id = delivery;
-        e.profile_id = profile;
-        e.link_id = link;
-        e.at = FromUnixMillis(at_ms);
-        e.device = "desktop";
-        e.client = "Chrome";
-        e.agent = "Mozilla/5.0 (X11) Chrome/119.0.0.0 Safari/537.36";
-        return e;
     }
 
     FakeClock clock_{FromUnixMillis(kT0)};
@@ -941,6 +944,59 @@ TEST_P(TrackingDbTest, TwoWritersAtOnceCountExactly) {
     EXPECT_EQ(Int("SELECT COUNT(*) FROM tracking_events e JOIN tracking_agents a ON a.id = "
                   "e.agent_id"),
               all);
+}
+
+// What keeps writers on several nodes from deadlocking (TwoWritersAtOnceCountExactly catches a
+// deadlock only now and then, being a race): all unique rows of a delivery go in one statement,
+// in the table's key order, not one statement per kind and hour. Read from SQLite's own trace.
+TEST(TrackingSqliteTest, UniqueRowsGoInOneStatementPerDelivery) {
+    storage::testing::StartSqliteStatementLog();
+    auto fresh = storage::testing::MakeFresh("sqlite");
+    ASSERT_TRUE(fresh) << fresh.error().message;
+    storage::Database& db = *fresh->db;
+    std::vector<std::int64_t> deliveries;
+    for (int i = 0; i < 2; ++i) {
+        auto rows = storage::WithWrite(db, [&](storage::Transaction& tx) {
+            return tx.QuerySql(
+                "INSERT INTO deliveries (label, state, content, audience, settings, created_at, "
+                "created_by, modified_at, modified_by) VALUES ('d', 'finished', '{}', '{}', "
+                "'{}', 0, 't', 0, 't') RETURNING id",
+                {});
+        });
+        ASSERT_TRUE(rows) << rows.error().message;
+        deliveries.push_back(storage::AsInt(rows->rows[0][0]));
+    }
+    FakeClock clock{FromUnixMillis(kT0)};
+    Ingestor ingestor(db, clock);
+    // Human opens, implicit opens, clicks on two links, in two hours, for both deliveries.
+    for (const std::int64_t d : deliveries) {
+        for (std::int64_t p = 1; p <= 6; ++p) {
+            const std::int64_t at = kT0 + (p % 2) * 3'600'000 + p;
+            if (p % 3 == 0) ingestor.Accept(Ev(EventKind::kOpen, d, p, at));
+            ingestor.Accept(Ev(EventKind::kClick, d, p, at + 1, static_cast<std::int32_t>(p % 2)));
+        }
+    }
+    storage::testing::StartSqliteStatementLog();  // from here on: the flush only
+    ASSERT_TRUE(ingestor.Flush());
+    int statements = 0;
+    for (const auto& s : storage::testing::StopSqliteStatementLog()) {
+        if (s.find("INSERT INTO tracking_uniques") != std::string::npos) ++statements;
+    }
+    EXPECT_EQ(statements, 2) << "one per delivery";
+    auto count = [&](const std::string& sql) {
+        auto rows =
+            storage::WithRead(db, [&](storage::Transaction& tx) { return tx.QuerySql(sql, {}); });
+        EXPECT_TRUE(rows) << rows.error().message;
+        return rows && !rows->empty() ? storage::AsInt(rows->rows[0][0]) : -1;
+    };
+    // Per delivery: 6 openers (2 human, 4 implied by a click), 6 clickers, 6 link clickers.
+    EXPECT_EQ(count("SELECT COUNT(*) FROM tracking_uniques"), 2 * 18);
+    EXPECT_EQ(count("SELECT SUM(unique_opens) FROM delivery_stats"), 2 * 6);
+    EXPECT_EQ(count("SELECT SUM(opens) FROM delivery_stats"), 2 * 6);
+    EXPECT_EQ(count("SELECT SUM(unique_clicks) FROM delivery_stats"), 2 * 6);
+    EXPECT_EQ(count("SELECT SUM(unique_clicks) FROM delivery_link_stats"), 2 * 6);
+    // Two hours each: the uniques are counted in the hour they were first seen.
+    EXPECT_EQ(count("SELECT COUNT(*) FROM delivery_stats WHERE unique_clicks = 3"), 2 * 2);
 }
 
 TEST_P(TrackingDbTest, AgentsAreStoredOnce) {
