@@ -12,10 +12,12 @@
 // both deadlocking.
 #include "tracking/ingest.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <array>
+#include <iterator>
 #include <map>
 #include <tuple>
 #include <unordered_map>
@@ -152,13 +154,8 @@ Status InsertUniques(storage::Transaction& tx, std::span<const UniqueRow> rows, 
         const std::int64_t delivery = rows[i].delivery;
         json = "[";
         for (; i < rows.size() && rows[i].delivery == delivery; ++i) {
-            json += json.size() == 1 ? "[" : ",[";
-            json += std::to_string(rows[i].profile);
-            json += ',';
-            json += std::to_string(rows[i].link);
-            json += ',';
-            json += std::to_string(rows[i].first_at);
-            json += ']';
+            fmt::format_to(std::back_inserter(json), "{}[{},{},{}]", json.size() == 1 ? "" : ",",
+                           rows[i].profile, rows[i].link, rows[i].first_at);
         }
         json += ']';
         auto added = tx.Query("tracking-uniques-insert", {delivery, json});
@@ -380,47 +377,43 @@ Status Ingestor::Write(std::span<const Event> batch) {
     bool last_alive = false;
     Counters* last_counters = nullptr;
 
-    // The User-Agent's id in tracking_agents: from the cache of committed ids, else from this
-    // batch's new ones, else looked up (or added) in this transaction. A new id enters the
-    // cache only once committed: a failed batch rolls its tracking_agents rows back too.
+    // Each event's tracking_agents id, through a pointer to it: in the cache of committed ids,
+    // or among this batch's new agents, which are looked up (or added) before the events, in the
+    // order of their stored text, so that every node takes the rows of tracking_agents it may
+    // share in the same order (see InsertUniques). One hash lookup per run of events with the
+    // same agent. A new id enters the cache only once committed: a failed batch rolls its
+    // tracking_agents rows back too.
     std::unordered_map<std::string, std::int64_t> new_agents;
-    const std::string* last_agent = nullptr;
-    std::int64_t last_agent_id = 0;
-    auto agent_id = [&](const std::string& agent) -> Result<std::int64_t> {
-        if (last_agent != nullptr && *last_agent == agent) return last_agent_id;
-        auto cached = agent_ids_.find(agent);
-        if (cached == agent_ids_.end()) {
-            cached = new_agents.find(agent);
-            if (cached == new_agents.end()) {
-                auto rows = tx.Query("tracking-agent-id", {CleanAgent(agent)});
-                if (!rows) return Fail(std::move(rows.error()));
-                if (rows->empty()) return Fail(Error::Internal("no tracking agent id returned"));
-                cached = new_agents.emplace(agent, storage::AsInt(rows->rows[0][0])).first;
-            }
-        }
-        last_agent = &cached->first;
-        last_agent_id = cached->second;
-        return last_agent_id;
-    };
-    // The agents this node has not stored yet are added first, in the order of their stored
-    // text: every node takes the rows of tracking_agents it may share in the same order (see
-    // InsertUniques).
+    std::vector<const std::int64_t*> agent_of(batch.size());
     {
-        std::vector<std::pair<std::string, const std::string*>> unknown;  // (stored text, agent)
-        const std::string* previous = nullptr;
-        for (const Event& e : batch) {
-            if (previous != nullptr && *previous == e.agent) continue;
-            previous = &e.agent;
-            if (!agent_ids_.contains(e.agent)) unknown.emplace_back(CleanAgent(e.agent), &e.agent);
+        const std::string* last_agent = nullptr;
+        const std::int64_t* last_id = nullptr;
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            const std::string& agent = batch[i].agent;
+            if (last_agent == nullptr || *last_agent != agent) {
+                auto cached = agent_ids_.find(agent);
+                last_id = cached != agent_ids_.end()
+                              ? &cached->second
+                              : &new_agents.try_emplace(agent, 0).first->second;
+                last_agent = &agent;
+            }
+            agent_of[i] = last_id;
         }
-        std::sort(unknown.begin(), unknown.end());
-        for (const auto& [text, agent] : unknown) {
-            if (auto id = agent_id(*agent); !id) return Fail(std::move(id.error()));
+        std::vector<std::pair<std::string, std::int64_t*>> unknown;  // (stored text, its id)
+        unknown.reserve(new_agents.size());
+        for (auto& [agent, id] : new_agents) unknown.emplace_back(CleanAgent(agent), &id);
+        std::sort(unknown.begin(), unknown.end(),
+                  [](const auto& a, const auto& b) { return a.first < b.first; });
+        for (auto& [text, id] : unknown) {
+            auto rows = tx.Query("tracking-agent-id", {text});
+            if (!rows) return Fail(std::move(rows.error()));
+            if (rows->empty()) return Fail(Error::Internal("no tracking agent id returned"));
+            *id = storage::AsInt(rows->rows[0][0]);
         }
-        last_agent = nullptr;
     }
 
-    for (const Event& e : batch) {
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        const Event& e = batch[i];
         if (e.delivery_id != last_delivery) {
             last_delivery = e.delivery_id;
             last_alive = alive[e.delivery_id];
@@ -440,8 +433,6 @@ Status Ingestor::Write(std::span<const Event> batch) {
             e.machine || (e.kind == EventKind::kOpen && machine_window_ms > 0 &&
                           e.rendered_at_s > 0 && at - e.rendered_at_s * 1000 < machine_window_ms);
         const bool has_link = e.kind == EventKind::kClick && e.link_id >= 0;
-        auto agent_row = agent_id(e.agent);
-        if (!agent_row) return Fail(std::move(agent_row.error()));
         std::vector<storage::Value>& row = next_log_row();
         row[0] = e.delivery_id;
         row[1] = e.profile_id;
@@ -451,7 +442,7 @@ Status Ingestor::Write(std::span<const Event> batch) {
         row[5] = at;
         SetCleanAgent(row[6], e.device);
         SetCleanAgent(row[7], e.client);
-        row[8] = *agent_row;
+        row[8] = *agent_of[i];
 
         Counters& c = *last_counters;
         const Pair who{e.delivery_id, e.profile_id};

@@ -854,6 +854,24 @@ TEST_P(TrackingDbTest, OddAgentsDoNotBlockABatch) {
                   "JOIN tracking_agents a ON a.id = e.agent_id"),
               256);
     EXPECT_EQ(AgentStat(d, "other", "other", "opens"), 1);
+
+    // Two agents that differ only in bytes the log cannot keep are one stored agent, in one
+    // batch (each looked up once, both events pointing at the one row).
+    for (const char* other : {"Mail\x01"
+                              "Client/2",
+                              "Mail\x02"
+                              "Client/2",
+                              "Mail\x01"
+                              "Client/2"}) {
+        Event o = Ev(EventKind::kOpen, d, 2, kT0 + 1);
+        o.agent = other;
+        ingestor.Accept(o);
+    }
+    ASSERT_TRUE(ingestor.Flush());
+    EXPECT_EQ(Int("SELECT COUNT(*) FROM tracking_agents WHERE agent = 'Mail?Client/2'"), 1);
+    EXPECT_EQ(Int("SELECT COUNT(*) FROM tracking_events e JOIN tracking_agents a ON a.id = "
+                  "e.agent_id WHERE a.agent = 'Mail?Client/2'"),
+              3);
 }
 
 // The writer reuses its log rows from one batch to the next: a shorter batch after a longer one
