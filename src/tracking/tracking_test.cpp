@@ -521,6 +521,14 @@ class TrackingDbTest : public storage::testing::BackendTest {
                    std::to_string(delivery) + " AND device = '" + device + "' AND client = '" +
                    client + "'");
     }
+    // Events whose stored User-Agent is LIKE `pattern`.
+    std::int64_t EventsOfAgent(const std::string& pattern) {
+        return Int(
+            "SELECT COUNT(*) FROM tracking_events e JOIN tracking_agents a ON a.id = "
+            "e.agent_id WHERE a.agent LIKE '" +
+            pattern + "'");
+    }
+
     std::int64_t Events(const std::string& where = "1 = 1") {
         return Int("SELECT COUNT(*) FROM tracking_events WHERE " + where);
     }
@@ -857,21 +865,14 @@ TEST_P(TrackingDbTest, OddAgentsDoNotBlockABatch) {
 
     // Two agents that differ only in bytes the log cannot keep are one stored agent, in one
     // batch (each looked up once, both events pointing at the one row).
-    for (const char* other : {"Mail\x01"
-                              "Client/2",
-                              "Mail\x02"
-                              "Client/2",
-                              "Mail\x01"
-                              "Client/2"}) {
+    for (const char* other : {"Mail\001Client/2", "Mail\002Client/2", "Mail\001Client/2"}) {
         Event o = Ev(EventKind::kOpen, d, 2, kT0 + 1);
         o.agent = other;
         ingestor.Accept(o);
     }
     ASSERT_TRUE(ingestor.Flush());
     EXPECT_EQ(Int("SELECT COUNT(*) FROM tracking_agents WHERE agent = 'Mail?Client/2'"), 1);
-    EXPECT_EQ(Int("SELECT COUNT(*) FROM tracking_events e JOIN tracking_agents a ON a.id = "
-                  "e.agent_id WHERE a.agent = 'Mail?Client/2'"),
-              3);
+    EXPECT_EQ(EventsOfAgent("Mail?Client/2"), 3);
 }
 
 // The writer reuses its log rows from one batch to the next: a shorter batch after a longer one
@@ -1029,9 +1030,7 @@ TEST_P(TrackingDbTest, AgentsAreStoredOnce) {
         ASSERT_TRUE(ingestor.Flush());
     }
     EXPECT_EQ(Int("SELECT COUNT(*) FROM tracking_agents"), 2);
-    EXPECT_EQ(Int("SELECT COUNT(*) FROM tracking_events e JOIN tracking_agents a "
-                  "ON a.id = e.agent_id WHERE a.agent LIKE '%iPhone%'"),
-              4);
+    EXPECT_EQ(EventsOfAgent("%iPhone%"), 4);
     // Another writer (a second node, a restart) finds the existing rows.
     Ingestor other(db(), clock_);
     other.Accept(Ev(EventKind::kOpen, d, 9, kT0));
