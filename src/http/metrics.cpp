@@ -64,10 +64,19 @@ Metrics::Shard& Metrics::LocalShard() {
             return *cache[0].shard;
         }
     }
+    // Not in the cache (a thread that went through more Metrics since): the thread's own
+    // shard if it has one here, else a new one.
     Shard* shard = nullptr;
     {
+        const auto me = std::this_thread::get_id();
         std::lock_guard lock(mu_);
-        shard = shards_.emplace_back(std::make_unique<Shard>()).get();
+        for (const auto& s : shards_) {
+            if (s->owner == me) shard = s.get();
+        }
+        if (shard == nullptr) {
+            shard = shards_.emplace_back(std::make_unique<Shard>()).get();
+            shard->owner = me;
+        }
     }
     std::rotate(cache.begin(), cache.end() - 1, cache.end());
     cache[0] = {id_, shard};
@@ -94,6 +103,11 @@ void Metrics::ObserveRequest(std::string_view method, std::string_view route, in
     ++h.counts[bucket];
     h.sum += seconds;
     ++h.count;
+}
+
+std::size_t Metrics::recording_threads() const {
+    std::lock_guard lock(mu_);
+    return shards_.size();
 }
 
 void Metrics::AddSource(std::function<void(std::string& out)> source) {

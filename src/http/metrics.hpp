@@ -23,6 +23,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -58,6 +59,9 @@ class Metrics {
     // The full exposition text (ends with a newline).
     std::string Render() const;
 
+    // The threads that have recorded into this Metrics (one shard each).
+    std::size_t recording_threads() const;
+
   private:
     struct Histogram {
         std::uint64_t counts[kBucketCount + 1] = {};  // per bucket, not cumulative; last = +Inf
@@ -80,11 +84,13 @@ class Metrics {
     };
     // One thread's observations; `mu` is taken by that thread and by Render only.
     struct Shard {
+        std::thread::id owner;
         std::mutex mu;
         std::map<RequestKey, std::uint64_t, KeyLess> requests;    // guarded by mu
         std::map<std::string, Histogram, std::less<>> durations;  // guarded by mu
     };
-    // The calling thread's shard, created on its first observation.
+    // The calling thread's shard, created on its first observation (one per thread, however
+    // many Metrics the thread records into).
     Shard& LocalShard();
 
     const std::uint64_t id_;  // unique among all Metrics ever made: the threads' shard caches

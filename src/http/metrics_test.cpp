@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -11,6 +13,13 @@ namespace {
 
 bool Contains(const std::string& text, const std::string& line) {
     return text.find(line) != std::string::npos;
+}
+
+// The value of the sample line starting with `prefix` ("name{labels} "), or -1.
+long long Sample(const std::string& text, const std::string& prefix) {
+    const auto at = text.find(prefix);
+    if (at == std::string::npos) return -1;
+    return std::stoll(text.substr(at + prefix.size()));
 }
 
 TEST(MetricsTest, RendersCounterAndHistogram) {
@@ -66,10 +75,20 @@ TEST(MetricsTest, ObservationsFromManyThreadsAddUp) {
                 if (t == 0) second->ObserveRequest("GET", "/t/o/{token}", 200, 0.0001);
             }
         });
-        // Renders while the threads record: a consistent text each time.
-        EXPECT_TRUE(Contains(first.Render(), "# TYPE overture_http_requests_total counter\n"));
+    }
+    // Renders while the threads record: the count only ever grows, up to the total.
+    const std::string get =
+        "overture_http_requests_total{method=\"GET\",route=\"/t/o/{token}\",status=\"200\"} ";
+    long long seen = 0;
+    for (int i = 0; i < 50; ++i) {
+        const long long now = std::max(0LL, Sample(first.Render(), get));  // -1: none yet
+        EXPECT_GE(now, seen);
+        EXPECT_LE(now, 6000);
+        seen = std::max(seen, now);
     }
     for (auto& thread : threads) thread.join();
+    EXPECT_EQ(first.recording_threads(), 6u);
+    EXPECT_EQ(second->recording_threads(), 2u);  // this thread and thread 0
     const std::string text = first.Render();
     EXPECT_TRUE(Contains(
         text,
@@ -100,6 +119,22 @@ TEST(MetricsTest, ObservationsFromManyThreadsAddUp) {
         third.Render(),
         "overture_http_requests_total{method=\"GET\",route=\"/t/o/{token}\",status=\"200\"} "
         "1\n"));
+}
+
+// One thread going through more Metrics than its cache holds keeps one shard in each.
+TEST(MetricsTest, AThreadHasOneShardPerMetrics) {
+    std::vector<std::unique_ptr<Metrics>> all;
+    for (int i = 0; i < 6; ++i) all.push_back(std::make_unique<Metrics>());
+    for (int round = 0; round < 10; ++round) {
+        for (auto& m : all) m->ObserveRequest("GET", "/x", 200, 0.0001);
+    }
+    for (auto& m : all) {
+        EXPECT_EQ(m->recording_threads(), 1u);
+        EXPECT_EQ(
+            Sample(m->Render(),
+                   "overture_http_requests_total{method=\"GET\",route=\"/x\",status=\"200\"} "),
+            10);
+    }
 }
 
 TEST(MetricsTest, GaugesAndSources) {
