@@ -165,7 +165,6 @@ Result<std::int64_t> Connection::InsertRows(std::string_view table,
                                             std::span<const std::vector<Value>> rows,
                                             std::span<const FixedColumn> fixed) {
     const std::size_t width = columns.size();
-    if (width == 0) return Fail(Error::Internal("sqlite: an insert needs at least one column"));
     std::string head = fmt::format("INSERT INTO {} (", QuoteIdent(table));
     for (std::size_t i = 0; i < fixed.size(); ++i) head += QuoteIdent(fixed[i].column) + ", ";
     for (std::size_t i = 0; i < width; ++i) head += (i > 0 ? ", " : "") + QuoteIdent(columns[i]);

@@ -44,11 +44,11 @@ class Connection {
     // Prepares, runs and finalises one statement of our own SQL text.
     Result<Rows> RunSql(std::string_view sql, std::span<const Value> params, std::int64_t* changes);
     // Inserts `rows` into `table` (names from our code; quoted here), each row one value per
-    // column, in order (the caller checks the widths: SqliteTransaction::BulkInsert), with
-    // multi-row INSERT statements of up to kRowsPerInsert rows: a statement per row would pay a
-    // statement's start (cursors opened, AUTOINCREMENT's sqlite_sequence read and written back) for
-    // every row. Returns the rows changed, or the first error (the statements before it stay
-    // written).
+    // column, in order (the caller checks that there are columns and the widths: CheckBulkShape
+    // in SqliteTransaction::BulkInsert), with multi-row INSERT statements of up to
+    // kRowsPerInsert rows: a statement per row would pay a statement's start (cursors opened,
+    // AUTOINCREMENT's sqlite_sequence read and written back) for every row. Returns the rows
+    // changed, or the first error (the statements before it stay written).
     static constexpr std::size_t kRowsPerInsert = 64;
     // `fixed` columns come first and have the same value in every row: bound once per
     // statement.
